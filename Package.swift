@@ -1,0 +1,80 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Upcoming features the anchor packages (swift-log, Hummingbird, postgres-nio) build with.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),  // SE-0335: `any` spelled out
+    .enableUpcomingFeature("MemberImportVisibility"),  // SE-0444: imports are explicit per file
+    .enableUpcomingFeature("InternalImportsByDefault"),  // SE-0409: C modules stay out of public API
+    .enableExperimentalFeature("StrictConcurrency=complete"),
+]
+
+let package = Package(
+    name: "swift-service-template",
+    products: [
+        .executable(name: "service", targets: ["Service"])
+    ],
+    // The product decision: toolchain and libpq only. Nothing else to build, audit or update.
+    dependencies: [],
+    targets: [
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        // Logs and Prometheus metrics: the bottom layer everything else reports through.
+        .target(name: "Observability", swiftSettings: swiftSettings),
+        // epoll event loops, sockets and syscalls.
+        .target(name: "IO", dependencies: ["Observability"], swiftSettings: swiftSettings),
+        // The HTTP/1.1 server: parser, connections, router, responses.
+        .target(name: "HTTPServer", dependencies: ["IO", "Observability"], swiftSettings: swiftSettings),
+        // PostgreSQL through libpq's asynchronous API, and the connection pool.
+        .target(name: "Postgres", dependencies: ["CLibPQ", "IO", "Observability"], swiftSettings: swiftSettings),
+        // Settings, lifespan, probes, admin port and the SIGTERM drain: the Kubernetes contract.
+        .target(
+            name: "Lifecycle",
+            dependencies: ["HTTPServer", "IO", "Observability"],
+            swiftSettings: swiftSettings
+        ),
+        // The example application: replace it with yours.
+        .target(
+            name: "App",
+            dependencies: ["HTTPServer", "Postgres", "Lifecycle", "Observability"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "Service", dependencies: ["App"], swiftSettings: swiftSettings),
+        // libFuzzer target for the request parser; without `-D FUZZING` it replays a corpus.
+        .executableTarget(name: "HTTPParserFuzz", dependencies: ["HTTPServer"], swiftSettings: swiftSettings),
+        .target(
+            name: "TestSupport",
+            dependencies: ["HTTPServer", "IO", "Observability"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HTTPServerTests",
+            dependencies: ["HTTPServer", "IO", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PostgresTests",
+            dependencies: ["Postgres", "IO", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ObservabilityTests",
+            dependencies: ["Observability", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LifecycleTests",
+            dependencies: ["Lifecycle", "HTTPServer", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AppTests",
+            dependencies: ["App", "Postgres", "Lifecycle", "HTTPServer", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
