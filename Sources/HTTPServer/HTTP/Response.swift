@@ -8,6 +8,8 @@ public struct Response: Sendable {
     public var headers: HTTPHeaders
     /// The body; ignored for HEAD requests and for statuses that allow none.
     public var body: [UInt8]
+    /// The route template that produced the response, set by ``Router`` for metrics and logs.
+    var route: String?
 
     /// Creates a response.
     public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {

@@ -81,12 +81,18 @@ public struct Router: HTTPResponder {
             }
             request.parameters = parameters
             request.route = endpoint.template
-            return try await endpoint.handler(request)
+            var response = try await endpoint.handler(request)
+            response.route = endpoint.template
+            return response
         } catch let error as HTTPError {
-            return error.response(requestID: request.id)
+            var response = error.response(requestID: request.id)
+            response.route = request.route
+            return response
         } catch {
             errorReporter(error, request)
-            return HTTPError(.internalServerError).response(requestID: request.id)
+            var response = HTTPError(.internalServerError).response(requestID: request.id)
+            response.route = request.route
+            return response
         }
     }
 }
