@@ -21,18 +21,6 @@ enum ASCII {
         }
     }
 
-    /// Appends `value` zero-padded to `width` digits; `value` must be non-negative and fit.
-    static func appendPadded(_ value: Int, width: Int, to output: inout [UInt8]) {
-        var divisor = 1
-        for _ in 1..<width {
-            divisor *= 10
-        }
-        while divisor > 0 {
-            output.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: (value / divisor) % 10))
-            divisor /= 10
-        }
-    }
-
     /// Calls `body` with the UTF-8 bytes of `string`; native Swift strings are contiguous, so this does not copy.
     static func withUTF8<Result>(_ string: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         var string = string

@@ -34,7 +34,8 @@ enum JSONText {
                 // Swift's shortest round-trip form ("0.1", "1e-05", "1e+16") is always a valid JSON number.
                 output.append(contentsOf: double.description.utf8)
             } else {
-                output.append(contentsOf: (double.isNaN ? "\"NaN\"" : double < 0 ? "\"-Infinity\"" : "\"Infinity\"").utf8)
+                output.append(
+                    contentsOf: (double.isNaN ? "\"NaN\"" : double < 0 ? "\"-Infinity\"" : "\"Infinity\"").utf8)
             }
         case .bool(let bool):
             output.append(contentsOf: (bool ? "true" : "false").utf8)

@@ -57,6 +57,7 @@ extension LogSink {
         private let wakeWriter = DispatchSemaphore(value: 0)
         private let drained = DispatchSemaphore(value: 0)
         private let write: @Sendable (UnsafeRawBufferPointer) -> Bool
+        private static let coalescingMicroseconds: UInt32 = 1000
 
         init(capacityBytes: Int, write: @escaping @Sendable (UnsafeRawBufferPointer) -> Bool) {
             buffer = Mutex(LogBuffer(capacityBytes: capacityBytes))
@@ -128,6 +129,10 @@ extension LogSink {
                     }
                 case .sleep:
                     wakeWriter.wait()
+                    // Let a burst gather before writing it: callers that find the writer awake skip the
+                    // wake-up (a futex syscall and a context switch), so a busy service pays it about once
+                    // per interval instead of once per line.
+                    usleep(Self.coalescingMicroseconds)
                 case .exit:
                     return
                 }

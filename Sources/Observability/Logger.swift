@@ -62,12 +62,15 @@ public struct Logger: Sendable {
     public func log(
         _ level: LogLevel,
         _ message: @autoclosure () -> String,
-        _ fields: KeyValuePairs<String, LogValue> = [:]
+        _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]
     ) {
         guard level >= self.level else {
             return
         }
-        let message = message()
+        write(level, message(), fields())
+    }
+
+    private func write(_ level: LogLevel, _ message: String, _ fields: KeyValuePairs<String, LogValue>) {
         var line: [UInt8] = []
         line.reserveCapacity(
             80 + labelField.count + message.utf8.count + contextFields.count + fields.count * 32
@@ -87,37 +90,51 @@ public struct Logger: Sendable {
     }
 
     /// Writes a line at ``LogLevel/trace``.
-    public func trace(_ message: @autoclosure () -> String, _ fields: KeyValuePairs<String, LogValue> = [:]) {
-        log(.trace, message(), fields)
+    public func trace(
+        _ message: @autoclosure () -> String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]
+    ) {
+        log(.trace, message(), fields())
     }
 
     /// Writes a line at ``LogLevel/debug``.
-    public func debug(_ message: @autoclosure () -> String, _ fields: KeyValuePairs<String, LogValue> = [:]) {
-        log(.debug, message(), fields)
+    public func debug(
+        _ message: @autoclosure () -> String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]
+    ) {
+        log(.debug, message(), fields())
     }
 
     /// Writes a line at ``LogLevel/info``.
-    public func info(_ message: @autoclosure () -> String, _ fields: KeyValuePairs<String, LogValue> = [:]) {
-        log(.info, message(), fields)
+    public func info(
+        _ message: @autoclosure () -> String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]
+    ) {
+        log(.info, message(), fields())
     }
 
     /// Writes a line at ``LogLevel/notice``.
-    public func notice(_ message: @autoclosure () -> String, _ fields: KeyValuePairs<String, LogValue> = [:]) {
-        log(.notice, message(), fields)
+    public func notice(
+        _ message: @autoclosure () -> String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]
+    ) {
+        log(.notice, message(), fields())
     }
 
     /// Writes a line at ``LogLevel/warning``.
-    public func warning(_ message: @autoclosure () -> String, _ fields: KeyValuePairs<String, LogValue> = [:]) {
-        log(.warning, message(), fields)
+    public func warning(
+        _ message: @autoclosure () -> String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]
+    ) {
+        log(.warning, message(), fields())
     }
 
     /// Writes a line at ``LogLevel/error``.
-    public func error(_ message: @autoclosure () -> String, _ fields: KeyValuePairs<String, LogValue> = [:]) {
-        log(.error, message(), fields)
+    public func error(
+        _ message: @autoclosure () -> String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]
+    ) {
+        log(.error, message(), fields())
     }
 
     /// Writes a line at ``LogLevel/critical``.
-    public func critical(_ message: @autoclosure () -> String, _ fields: KeyValuePairs<String, LogValue> = [:]) {
-        log(.critical, message(), fields)
+    public func critical(
+        _ message: @autoclosure () -> String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]
+    ) {
+        log(.critical, message(), fields())
     }
 }

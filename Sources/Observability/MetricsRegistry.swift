@@ -178,7 +178,8 @@ public final class MetricsRegistry: Sendable {
         labels: MetricLabels,
         read: @escaping @Sendable () -> Double
     ) {
-        let series = MetricFamily.Series.read(prefix: PrometheusText.seriesPrefix(name, labels: labels.pairs), read: read)
+        let series = MetricFamily.Series.read(
+            prefix: PrometheusText.seriesPrefix(name, labels: labels.pairs), read: read)
         state.withLock { state in
             let familyIndex = state.familyIndex(name, help: help, kind: kind)
             switch state.families[familyIndex].series(for: labels) {

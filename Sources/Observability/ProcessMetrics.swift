@@ -86,7 +86,8 @@ public enum ProcessMetrics {
         clock_gettime(CLOCK_REALTIME, &now)
         clock_gettime(CLOCK_BOOTTIME, &sinceBoot)
         let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
-        let bootTime = Double(now.tv_sec) - Double(sinceBoot.tv_sec)
+        let bootTime =
+            Double(now.tv_sec) - Double(sinceBoot.tv_sec)
             + Double(now.tv_nsec - sinceBoot.tv_nsec) / 1_000_000_000
         return bootTime + Double(startTicks) / ticksPerSecond
     }

@@ -15,24 +15,29 @@ enum UTCTimestamp {
         append(seconds: Int(now.tv_sec), milliseconds: Int(now.tv_nsec) / 1_000_000, to: &output)
     }
 
-    /// Appends the time `seconds` after the Unix epoch plus `milliseconds` (0...999).
+    /// Appends the time `seconds` after the Unix epoch plus `milliseconds` (0...999), for years 0...9999.
     static func append(seconds: Int, milliseconds: Int, to output: inout [UInt8]) {
         let (days, secondOfDay) = floorDivide(seconds, 86_400)
         let (year, month, day) = civilDate(daysSinceEpoch: days)
-        ASCII.appendPadded(year, width: 4, to: &output)
-        output.append(UInt8(ascii: "-"))
-        ASCII.appendPadded(month, width: 2, to: &output)
-        output.append(UInt8(ascii: "-"))
-        ASCII.appendPadded(day, width: 2, to: &output)
-        output.append(UInt8(ascii: "T"))
-        ASCII.appendPadded(secondOfDay / 3600, width: 2, to: &output)
-        output.append(UInt8(ascii: ":"))
-        ASCII.appendPadded(secondOfDay / 60 % 60, width: 2, to: &output)
-        output.append(UInt8(ascii: ":"))
-        ASCII.appendPadded(secondOfDay % 60, width: 2, to: &output)
-        output.append(UInt8(ascii: "."))
-        ASCII.appendPadded(milliseconds, width: 3, to: &output)
-        output.append(UInt8(ascii: "Z"))
+        // Fill a fixed-size template and append it once: one capacity check instead of twenty-four.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: byteCount) { text in
+            _ = text.initialize(from: "0000-00-00T00:00:00.000Z".utf8)
+            func put(_ value: Int, at start: Int, digits: Int) {
+                var remaining = value
+                for index in (start..<start + digits).reversed() {
+                    text[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remaining % 10)
+                    remaining /= 10
+                }
+            }
+            put(year, at: 0, digits: 4)
+            put(month, at: 5, digits: 2)
+            put(day, at: 8, digits: 2)
+            put(secondOfDay / 3600, at: 11, digits: 2)
+            put(secondOfDay / 60 % 60, at: 14, digits: 2)
+            put(secondOfDay % 60, at: 17, digits: 2)
+            put(milliseconds, at: 20, digits: 3)
+            output.append(contentsOf: text)
+        }
     }
 
     private static func floorDivide(_ value: Int, _ divisor: Int) -> (quotient: Int, remainder: Int) {

@@ -32,6 +32,19 @@ import Testing
         #expect(sink.droppedLines == 100 - accepted)
     }
 
+    @Test func standardOutputSinkWritesToFileDescriptorOne() async throws {
+        let result = await #expect(processExitsWith: .success, observing: [\.standardOutputContent]) {
+            Logger(label: "stdout").notice("to stdout", ["n": 1])
+            exit(LogSink.standardOutput.flush(timeout: .seconds(10)) ? EXIT_SUCCESS : EXIT_FAILURE)
+        }
+        let output = try #require(result).standardOutputContent
+        let lines = output.split(separator: UInt8(ascii: "\n"))
+        try #require(lines.count == 1 && output.last == UInt8(ascii: "\n"))
+        let line = try StrictJSON.parse(lines[0])
+        #expect(line.keys == ["ts", "level", "logger", "msg", "n"])
+        #expect(line["msg"] == .string("to stdout"))
+    }
+
     @Test func lineLargerThanCapacityIsDropped() {
         let capture = CapturedLines()
         let sink = capture.makeSink(capacityBytes: 64)

@@ -40,7 +40,10 @@ import Testing
         #expect(ts.utf8.count == 24 && ts.hasSuffix("Z"))
         #expect(before <= ts && ts <= after)
         #expect(raw[0].hasPrefix(#"{"ts":""#))
-        #expect(raw[0].hasSuffix(#","level":"info","logger":"test","msg":"served","request.id":"r-1","attempt":2,"status":200,"route":"/a"}"#))
+        #expect(
+            raw[0].hasSuffix(
+                #","level":"info","logger":"test","msg":"served","request.id":"r-1","attempt":2,"status":200,"route":"/a"}"#
+            ))
     }
 
     @Test func everyLevelWritesItsName() throws {
@@ -109,19 +112,23 @@ import Testing
             evaluations += 1
             return "expensive"
         }
+        func fields() -> KeyValuePairs<String, LogValue> {
+            evaluations += 1
+            return ["k": 1]
+        }
         let (lines, _) = try written(level: .warning) { logger in
             #expect(!logger.isEnabled(.notice))
             #expect(logger.isEnabled(.warning))
             logger.trace(message())
-            logger.debug(message(), ["k": 1])
-            logger.info(message())
+            logger.debug(message(), fields())
+            logger.info(message(), ["k": .string(message())])
             logger.notice(message())
-            logger.log(.info, message())
+            logger.log(.info, message(), fields())
             #expect(evaluations == 0)
             logger.warning(message())
-            logger.critical(message())
+            logger.critical(message(), fields())
         }
-        #expect(evaluations == 2)
+        #expect(evaluations == 3)
         #expect(lines.map { $0["level"] } == [.string("warning"), .string("critical")])
     }
 

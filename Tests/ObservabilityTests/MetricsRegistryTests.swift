@@ -12,7 +12,8 @@ import Testing
         registry.counter("http_requests_total", help: "Requests served.", labels: [("status", "200")]).increment(by: 3)
         registry.gauge("temperature", help: "Multi\nline \\ \"help\".").set(-2.5)
         registry.counter("http_requests_total", help: "Requests served.", labels: [("status", "500")]).increment()
-        registry.histogram("latency_seconds", help: "Latency.", labels: [("route", "/a")], buckets: [0.1, 1]).observe(0.5)
+        registry.histogram("latency_seconds", help: "Latency.", labels: [("route", "/a")], buckets: [0.1, 1]).observe(
+            0.5)
         let expected = """
             # HELP http_requests_total Requests served.
             # TYPE http_requests_total counter
@@ -47,7 +48,9 @@ import Testing
         #expect(first === same)
         #expect(first !== other)
         #expect(registry.gauge("g", help: "G.") === registry.gauge("g", help: "G."))
-        #expect(registry.histogram("h", help: "H.", buckets: [1]) === registry.histogram("h", help: "H.", buckets: [1, .infinity]))
+        #expect(
+            registry.histogram("h", help: "H.", buckets: [1])
+                === registry.histogram("h", help: "H.", buckets: [1, .infinity]))
     }
 
     @Test func familiesAppearOnceInRegistrationOrder() throws {
@@ -101,9 +104,11 @@ import Testing
         _ = registry.histogram("empty_seconds", help: "Nothing yet.", labels: [("k", "v")], buckets: [0.005, 0.25])
         _ = registry.histogram("no_buckets", help: "Only +Inf.", buckets: [])
         let parsed = try parse(registry)
-        #expect(parsed.family("empty_seconds")?.samples.map(\.name) == [
-            "empty_seconds_bucket", "empty_seconds_bucket", "empty_seconds_bucket", "empty_seconds_sum", "empty_seconds_count",
-        ])
+        #expect(
+            parsed.family("empty_seconds")?.samples.map(\.name) == [
+                "empty_seconds_bucket", "empty_seconds_bucket", "empty_seconds_bucket", "empty_seconds_sum",
+                "empty_seconds_count",
+            ])
         #expect(parsed.value("empty_seconds_bucket", ["k": "v", "le": "0.005"]) == 0)
         #expect(parsed.value("no_buckets_bucket", ["le": "+Inf"]) == 0)
     }
@@ -141,10 +146,12 @@ import Testing
         #expect(parsed.family("special")?.samples.count == 4)
     }
 
-    @Test(arguments: [
-        (0.0, "0"), (-0.0, "0"), (42, "42"), (-3, "-3"), (0.5, "0.5"), (1e-5, "1e-05"), (9_007_199_254_740_991, "9007199254740991"),
-        (1e20, "1e+20"), (.infinity, "+Inf"), (-.infinity, "-Inf"), (.nan, "NaN"),
-    ] as [(Double, String)])
+    @Test(
+        arguments: [
+            (0.0, "0"), (-0.0, "0"), (42, "42"), (-3, "-3"), (0.5, "0.5"), (1e-5, "1e-05"),
+            (9_007_199_254_740_991, "9007199254740991"),
+            (1e20, "1e+20"), (.infinity, "+Inf"), (-.infinity, "-Inf"), (.nan, "NaN"),
+        ] as [(Double, String)])
     func numbersRenderPrometheusStyle(value: Double, expected: String) {
         var output: [UInt8] = []
         PrometheusText.appendValue(value, to: &output)

@@ -8,10 +8,11 @@ import Testing
         ProcessMetrics.register(into: registry)
         ProcessMetrics.register(into: registry)  // registering twice replaces, not duplicates
         let parsed = try StrictPrometheusParser(registry.render())
-        #expect(parsed.families.map(\.name) == [
-            "process_resident_memory_bytes", "process_virtual_memory_bytes", "process_open_fds", "process_max_fds",
-            "process_start_time_seconds", "process_cpu_seconds_total",
-        ])
+        #expect(
+            parsed.families.map(\.name) == [
+                "process_resident_memory_bytes", "process_virtual_memory_bytes", "process_open_fds", "process_max_fds",
+                "process_start_time_seconds", "process_cpu_seconds_total",
+            ])
         #expect(parsed.family("process_cpu_seconds_total")?.type == "counter")
 
         let resident = try #require(parsed.value("process_resident_memory_bytes"))

@@ -164,7 +164,8 @@ struct StrictPrometheusParser {
             return String(decoding: bytes[start..<offset], as: UTF8.self)
         }
         func isNameByte(_ byte: UInt8) -> Bool {
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
                 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
                 || byte == UInt8(ascii: ":")
         }
@@ -183,7 +184,8 @@ struct StrictPrometheusParser {
                 guard !labels.contains(where: { $0.name == labelName }) else {
                     throw fail("duplicate label \(labelName)")
                 }
-                guard offset + 1 < bytes.count, bytes[offset] == UInt8(ascii: "="), bytes[offset + 1] == UInt8(ascii: "\"")
+                guard offset + 1 < bytes.count, bytes[offset] == UInt8(ascii: "="),
+                    bytes[offset + 1] == UInt8(ascii: "\"")
                 else {
                     throw fail("expected =\" after label \(labelName)")
                 }
