@@ -58,7 +58,8 @@ public struct Logger: Sendable {
     /// - Parameters:
     ///   - level: The line's severity.
     ///   - message: The `msg` field; evaluated only when the line is written.
-    ///   - fields: Extra fields, written after the logger's own fields in this order.
+    ///   - fields: Extra fields, written after the logger's own fields in this order. Evaluated only when the
+    ///     line is written: as a plain parameter, the caller would build the literal's array even for a filtered line.
     public func log(
         _ level: LogLevel,
         _ message: @autoclosure () -> String,

@@ -49,7 +49,11 @@ import Testing
         for index in fds.indices {
             fds[index] = open("/dev/null", O_RDONLY | O_CLOEXEC)
         }
-        defer { fds.forEach { close($0) } }
+        defer {
+            for fd in fds {
+                close(fd)
+            }
+        }
         try #require(fds.allSatisfy { $0 >= 0 })
         let opened = try #require(try StrictPrometheusParser(registry.render()).value("process_open_fds"))
         #expect(opened >= 64 + 3)
