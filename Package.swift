@@ -22,10 +22,12 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
+        // Linux headers (epoll, eventfd, affinity) that the Glibc module does not export.
+        .target(name: "CIOShims"),
         // Logs and Prometheus metrics: the bottom layer everything else reports through.
         .target(name: "Observability", swiftSettings: swiftSettings),
         // epoll event loops, sockets and syscalls.
-        .target(name: "IO", dependencies: ["Observability"], swiftSettings: swiftSettings),
+        .target(name: "IO", dependencies: ["CIOShims"], swiftSettings: swiftSettings),
         // The HTTP/1.1 server: parser, connections, router, responses.
         .target(name: "HTTPServer", dependencies: ["IO", "Observability"], swiftSettings: swiftSettings),
         // PostgreSQL through libpq's asynchronous API, and the connection pool.

@@ -1,0 +1,24 @@
+#ifndef CIOSHIMS_H
+#define CIOSHIMS_H
+// Linux headers that Swift's Glibc module does not export.
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdint.h>
+
+// epoll_event is packed on x86_64; these accessors keep Swift away from its layout.
+static inline uint64_t cio_epoll_event_data(const struct epoll_event *event) { return event->data.u64; }
+static inline uint32_t cio_epoll_event_events(const struct epoll_event *event) { return event->events; }
+static inline int cio_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data) {
+    struct epoll_event event = { .events = events, .data = { .u64 = data } };
+    return epoll_ctl(epfd, op, fd, &event);
+}
+static inline size_t cio_epoll_event_size(void) { return sizeof(struct epoll_event); }
+// The number of CPUs this thread may run on (sched_getaffinity), or -1.
+int cio_affinity_cpu_count(void);
+// Names the calling thread (pthread_setname_np needs _GNU_SOURCE); at most 15 bytes are kept.
+void cio_set_thread_name(const char *name);
+#endif
