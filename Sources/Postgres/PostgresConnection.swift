@@ -126,6 +126,11 @@ public final class PostgresConnection: Sendable {
             && PQtransactionStatus(handle.connection) == PQTRANS_IDLE
     }
 
+    /// True inside a transaction that an error aborted (only `ROLLBACK` can follow).
+    var isTransactionFailed: Bool {
+        PQtransactionStatus(handle.connection) == PQTRANS_INERROR
+    }
+
     /// When a statement last completed without error, or `nil` if none has.
     public var lastSuccessfulQuery: MonotonicInstant? {
         let nanoseconds = lastSuccessNanoseconds.load(ordering: .relaxed)
