@@ -6,7 +6,7 @@ public import IO
 /// Phases: `running` → `shuttingDown` (no new leases; waits for leased connections up to a deadline) →
 /// `closed`. Connections are handed out last-in first-out, so surplus ones stay idle and time out;
 /// waiters are served first-in first-out.
-public struct PoolStateMachine<Connection> {
+public struct PoolStateMachine<Connection: Sendable>: Sendable {
     /// Identifies a connection slot (also while it is being established).
     public typealias ConnectionID = Int
     /// Identifies one caller waiting for a connection.
@@ -23,7 +23,7 @@ public struct PoolStateMachine<Connection> {
     }
 
     /// A connection handed to a request.
-    public struct Lease {
+    public struct Lease: Sendable {
         /// The request served.
         public var request: RequestID
         /// The slot of the connection.
@@ -46,7 +46,7 @@ public struct PoolStateMachine<Connection> {
     }
 
     /// Everything the owner must do after an event, in any order.
-    public struct Action {
+    public struct Action: Sendable {
         /// Hand this connection to this request.
         public var lease: Lease?
         /// Fail these requests.
@@ -66,24 +66,24 @@ public struct PoolStateMachine<Connection> {
         public static var none: Action { Action() }
     }
 
-    private enum Phase {
+    private enum Phase: Sendable {
         case running
         case shuttingDown(deadline: MonotonicInstant)
         case closed
     }
 
-    private enum SlotState {
+    private enum SlotState: Sendable {
         case connecting
         case idle(Connection, since: MonotonicInstant)
         case leased(Connection)
     }
 
-    private struct Slot {
+    private struct Slot: Sendable {
         var state: SlotState
         var expiresAt: MonotonicInstant
     }
 
-    private struct Waiter {
+    private struct Waiter: Sendable {
         var request: RequestID
         var enqueuedAt: MonotonicInstant
         var deadline: MonotonicInstant
@@ -383,7 +383,7 @@ public struct PoolStateMachine<Connection> {
 }
 
 /// A small, fast, seedable generator for jitter (Steele, Lea and Flood's SplitMix64).
-struct SplitMix64: RandomNumberGenerator {
+struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     init(seed: UInt64) {
@@ -403,3 +403,4 @@ struct SplitMix64: RandomNumberGenerator {
         Double(next() >> 11) / Double(1 << 53)
     }
 }
+

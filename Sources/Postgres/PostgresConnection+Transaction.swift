@@ -11,6 +11,7 @@ extension PostgresConnection {
     ///     try await connection.query("UPDATE accounts SET balance = balance + $1 WHERE id = $2", amount, to)
     /// }
     /// ```
+    @discardableResult
     public func withTransaction<Result>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         try await executeScript("BEGIN")
         let result: Result
