@@ -168,6 +168,7 @@ public struct PoolStateMachine<Connection: Sendable>: Sendable {
         guard case .running = phase else {
             slots[id] = nil
             action.closeConnections.append(connection)
+            completeShutdownIfDone(into: &action)
             return finish(action, now: now)
         }
         let jitter = configuration.lifetimeJitter * random.nextUnitInterval()
@@ -188,7 +189,9 @@ public struct PoolStateMachine<Connection: Sendable>: Sendable {
         let ceiling = min(configuration.reconnectBackoff * (1 << exponent), configuration.maximumReconnectBackoff)
         // "Equal jitter": between half and all of the ceiling, so retries spread but still back off.
         retryAt = now + ceiling * (0.5 + 0.5 * random.nextUnitInterval())
-        return finish(Action(), now: now)
+        var action = Action()
+        completeShutdownIfDone(into: &action)
+        return finish(action, now: now)
     }
 
     /// The caller is done with a leased connection.
