@@ -5,13 +5,14 @@
 #   scripts/dev-postgres.sh url     # print DATABASE_URL of the running cluster
 #   scripts/dev-postgres.sh stop    # fast shutdown
 #
-# Data lives in <repo>/.data/pg (git-ignored). The server listens on 127.0.0.1 at PGPORT, or at a free
+# Data lives in <repo>/.data/pg (git-ignored), or in DEV_POSTGRES_DIR (tests use a second cluster they
+# may restart). The server listens on 127.0.0.1 at PGPORT, or at a free
 # port chosen on first start and remembered in .data/pg/port, and on a unix socket in .data/pg/socket.
 # initdb and postgres refuse to run as root, so as root they run as the `postgres` user.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-base="$repo/.data/pg"
+base="${DEV_POSTGRES_DIR:-$repo/.data/pg}"
 data="$base/data"
 sockets="$base/socket"
 log="$base/postgres.log"

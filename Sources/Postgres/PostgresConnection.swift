@@ -141,7 +141,11 @@ public final class PostgresConnection: Sendable {
     /// or a server shutdown shows up here as a closed connection. Returns whether the session is usable.
     func checkWithoutWaiting() -> Bool {
         guard isReusable else { return false }
-        guard PQconsumeInput(handle.connection) == 1, PQstatus(handle.connection) == CONNECTION_OK else {
+        // Twice: a terminated backend sends its FATAL message and then closes, and one read returns only
+        // the message; the second sees the end of the stream.
+        guard PQconsumeInput(handle.connection) == 1, PQconsumeInput(handle.connection) == 1,
+            PQstatus(handle.connection) == CONNECTION_OK
+        else {
             state.withLock { $0.isBroken = true }
             return false
         }
