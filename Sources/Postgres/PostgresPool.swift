@@ -1,0 +1,324 @@
+public import IO
+import Synchronization
+
+/// A pool of ``PostgresConnection``s: the I/O owner of a ``PoolStateMachine``.
+///
+/// The machine lives in a `Mutex`; every event runs it under the lock and performs the resulting actions
+/// after unlocking. Connections are opened by child tasks of ``run()``, which must be running for the pool to
+/// grow (start it alongside the server, like any service).
+///
+/// ```swift
+/// let pool = PostgresPool(configuration: configuration, poolConfiguration: .init(maximumConnections: 10), eventLoopGroup: group)
+/// async let running: Void = pool.run()
+/// let rows = try await pool.query("SELECT name FROM items WHERE id = $1", id)
+/// await pool.close(timeout: .seconds(5))
+/// ```
+public final class PostgresPool: Sendable {
+    typealias Machine = PoolStateMachine<PostgresConnection>
+
+    private struct State {
+        var machine: Machine
+        var waiting: [Machine.RequestID: CheckedContinuation<Lease, any Error>] = [:]
+        var closeWaiters: [CheckedContinuation<Void, Never>] = []
+        var isShutdownComplete = false
+        var timer: Task<Void, Never>?
+        var lastConnectError: PostgresError?
+    }
+
+    /// A leased connection and its slot.
+    struct Lease: Sendable {
+        let id: Machine.ConnectionID
+        let connection: PostgresConnection
+        let check: Machine.Check
+    }
+
+    private enum Command: Sendable {
+        case connect(Machine.ConnectionID)
+    }
+
+    /// How connections are opened.
+    public let configuration: PostgresConfiguration
+    /// Sizes and timeouts.
+    public let poolConfiguration: PostgresPoolConfiguration
+    private let eventLoopGroup: EventLoopGroup
+    private let state: Mutex<State>
+    private let nextRequestID = Atomic<Int>(0)
+    private let commands: AsyncStream<Command>
+    private let commandSink: AsyncStream<Command>.Continuation
+
+    /// Creates a pool; no connection opens until ``run()`` starts.
+    public init(
+        configuration: PostgresConfiguration,
+        poolConfiguration: PostgresPoolConfiguration = .init(),
+        eventLoopGroup: EventLoopGroup
+    ) {
+        self.configuration = configuration
+        self.poolConfiguration = poolConfiguration
+        self.eventLoopGroup = eventLoopGroup
+        var generator = SystemRandomNumberGenerator()
+        self.state = Mutex(State(machine: Machine(configuration: poolConfiguration, seed: generator.next())))
+        (commands, commandSink) = AsyncStream.makeStream(of: Command.self)
+    }
+
+    /// Opens the minimum connections and keeps opening connections on demand until the pool is closed.
+    ///
+    /// Returns once ``close(timeout:)`` has finished. Cancelling it closes the pool at once.
+    public func run() async {
+        modifyState { $0.start(now: .now()) }
+        await withDiscardingTaskGroup { group in
+            for await command in commands {
+                switch command {
+                case .connect(let id):
+                    group.addTask { await self.connect(id) }
+                }
+            }
+        }
+        if Task.isCancelled {
+            modifyState { $0.shutdown(deadline: .now(), now: .now()) }
+            modifyState { $0.tick(now: .now()) }
+        }
+    }
+
+    private func connect(_ id: Machine.ConnectionID) async {
+        do {
+            let connection = try await PostgresConnection.connect(configuration: configuration, loop: eventLoopGroup.next())
+            modifyState { $0.connectionEstablished(id, connection, now: .now()) }
+        } catch {
+            let failure = error as? PostgresError ?? PostgresError(.connectionFailed, summary: "connecting was cancelled")
+            state.withLock { $0.lastConnectError = failure }
+            modifyState { $0.connectionFailed(id, now: .now()) }
+        }
+    }
+
+    // MARK: Leasing
+
+    /// Runs `body` with a connection, returning the connection afterwards (or discarding it if it is not
+    /// clean: broken, inside a transaction, or with results pending).
+    ///
+    /// - Throws: ``PostgresError/Code/poolAcquireTimeout`` if none is free within the acquire timeout,
+    ///   ``PostgresError/Code/poolClosed`` after ``close(timeout:)``, or whatever `body` throws.
+    @discardableResult
+    public func withConnection<Result>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        let lease = try await acquire()
+        let result: Result
+        do {
+            result = try await body(lease.connection)
+        } catch {
+            release(lease)
+            throw error
+        }
+        release(lease)
+        return result
+    }
+
+    /// Runs `body` in a transaction on a pooled connection; see ``PostgresConnection/withTransaction(_:)``.
+    @discardableResult
+    public func withTransaction<Result>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await withConnection { connection in try await connection.withTransaction(body) }
+    }
+
+    /// Runs one statement on a pooled connection.
+    public func query<each Parameter: PostgresBindable>(
+        _ sql: String,
+        _ parameters: repeat each Parameter
+    ) async throws -> PostgresRows {
+        var bindings = PostgresBindings()
+        repeat bindings.append(each parameters)
+        return try await query(sql, bindings: bindings)
+    }
+
+    /// Runs one statement with the given parameters on a pooled connection.
+    public func query(_ sql: String, bindings: PostgresBindings) async throws -> PostgresRows {
+        let lease = try await acquire()
+        defer { release(lease) }
+        return try await lease.connection.query(sql, bindings: bindings)
+    }
+
+    private func acquire() async throws -> Lease {
+        while true {
+            let lease = try await acquireUnchecked()
+            if try await passesCheck(lease) { return lease }
+            release(lease)
+        }
+    }
+
+    /// Fast path: an idle connection without suspending. Otherwise queue with a continuation.
+    private func acquireUnchecked() async throws -> Lease {
+        let request = nextRequestID.wrappingAdd(1, ordering: .relaxed).oldValue
+        let immediate = state.withLock { state -> (Lease?, Machine.Action?) in
+            guard state.machine.hasIdleConnection else { return (nil, nil) }
+            let action = state.machine.acquire(request, now: .now())
+            return (action.lease.map { Lease(id: $0.connectionID, connection: $0.connection, check: $0.check) }, action)
+        }
+        if let action = immediate.1 {
+            perform(action)
+            if let lease = immediate.0 { return lease }
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Lease, any Error>) in
+                if Task.isCancelled {
+                    // The cancellation handler already ran and found nothing to withdraw.
+                    continuation.resume(throwing: CancellationError())
+                    return
+                }
+                modifyState { state in
+                    state.waiting[request] = continuation
+                    return state.machine.acquire(request, now: .now())
+                }
+            }
+        } onCancel: {
+            modifyState { $0.cancel(request, now: .now()) }
+        }
+    }
+
+    /// Checks a connection that sat idle. A failed check discards it and the caller acquires again.
+    private func passesCheck(_ lease: Lease) async throws -> Bool {
+        switch lease.check {
+        case .none:
+            return true
+        case .socket:
+            return lease.connection.checkWithoutWaiting()
+        case .roundTrip:
+            guard lease.connection.checkWithoutWaiting() else { return false }
+            do {
+                try await lease.connection.executeScript("")
+                return true
+            } catch let error as PostgresError where error.isConnectionError {
+                return false
+            }
+        }
+    }
+
+    private func release(_ lease: Lease) {
+        let connection = lease.connection
+        let reusable = connection.isReusable
+        let lastQuery = connection.lastSuccessfulQuery
+        modifyState { $0.release(lease.id, reusable: reusable, lastQuery: lastQuery, now: .now()) }
+    }
+
+    // MARK: Shutdown and health
+
+    /// Stops leasing, fails waiting callers with ``PostgresError/Code/poolClosed``, closes idle connections,
+    /// waits up to `timeout` for leased ones, then interrupts and closes the rest. ``run()`` returns afterwards.
+    public func close(timeout: Duration = .seconds(10)) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let isComplete = state.withLock { state in
+                if !state.isShutdownComplete { state.closeWaiters.append(continuation) }
+                return state.isShutdownComplete
+            }
+            if isComplete {
+                continuation.resume()
+            } else {
+                let now = MonotonicInstant.now()
+                modifyState { $0.shutdown(deadline: now + timeout, now: now) }
+            }
+        }
+    }
+
+    /// A snapshot for metrics and readiness.
+    public var statistics: PoolStatistics {
+        state.withLock { $0.machine.statistics }
+    }
+
+    /// When a lease last ended with a healthy connection; a liveness check can flag a wedged pool when
+    /// this stops moving while callers wait.
+    public var lastSuccessfulLease: MonotonicInstant? {
+        state.withLock { $0.machine.statistics.lastSuccessfulLease }
+    }
+
+    /// The error of the last failed connection attempt, for readiness details.
+    public var lastConnectError: PostgresError? {
+        state.withLock { $0.lastConnectError }
+    }
+
+    /// Opens a standalone connection (outside the pool), runs `SELECT 1` and closes it.
+    ///
+    /// Tells "the database is reachable" apart from "the pool is stuck".
+    public func probeFreshConnection(timeout: Duration) async throws {
+        var probeConfiguration = configuration
+        probeConfiguration.connectTimeout = min(timeout, configuration.connectTimeout)
+        probeConfiguration.preparedStatements = false
+        let loop = eventLoopGroup.next()
+        try await withDeadline(timeout) { [probeConfiguration] in
+            let connection = try await PostgresConnection.connect(configuration: probeConfiguration, loop: loop)
+            defer { connection.close() }
+            _ = try await connection.query("SELECT 1")
+        }
+    }
+
+    // MARK: Running actions
+
+    private func modifyState(_ event: (inout Machine) -> Machine.Action) {
+        modifyState { (state: inout State) in event(&state.machine) }
+    }
+
+    /// Runs `event` under the lock, takes the continuations its action resolves, and acts after unlocking.
+    private func modifyState(_ event: (inout State) -> Machine.Action) {
+        let (action, resumptions) = state.withLock { state in
+            let action = event(&state)
+            var resumptions: [(CheckedContinuation<Lease, any Error>, Result<Lease, any Error>)] = []
+            if let lease = action.lease, let waiter = state.waiting.removeValue(forKey: lease.request) {
+                resumptions.append((waiter, .success(Lease(id: lease.connectionID, connection: lease.connection, check: lease.check))))
+            }
+            for (request, failure) in action.failures {
+                if let waiter = state.waiting.removeValue(forKey: request) {
+                    resumptions.append((waiter, .failure(error(for: failure, lastConnectError: state.lastConnectError))))
+                }
+            }
+            return (action, resumptions)
+        }
+        for (waiter, result) in resumptions { waiter.resume(with: result) }
+        perform(action)
+    }
+
+    private func error(for failure: Machine.Failure, lastConnectError: PostgresError?) -> any Error {
+        switch failure {
+        case .acquireTimeout:
+            let cause = lastConnectError.map { " (last connect error: \($0.code))" } ?? ""
+            return PostgresError(.poolAcquireTimeout, summary: "no connection free within \(poolConfiguration.acquireTimeout)\(cause)")
+        case .closed:
+            return PostgresError(.poolClosed, summary: "the pool is closed")
+        case .cancelled:
+            return CancellationError()
+        }
+    }
+
+    /// Performs an action's I/O (leases and failures are resolved by the caller).
+    private func perform(_ action: Machine.Action) {
+        for id in action.createConnections { commandSink.yield(.connect(id)) }
+        for connection in action.closeConnections { connection.close() }
+        for connection in action.abortConnections { connection.abort() }
+        if let deadline = action.scheduleTimer { scheduleTimer(at: deadline) }
+        if action.isShutdownComplete { completeShutdown() }
+    }
+
+    private func scheduleTimer(at deadline: MonotonicInstant) {
+        let timer = Task { [weak self] in
+            let delay = deadline.duration(since: .now())
+            if delay > .zero {
+                do { try await Task.sleep(for: delay) } catch { return }
+            }
+            self?.modifyState { $0.tick(now: .now()) }
+        }
+        let previous = state.withLock { state in
+            defer { state.timer = state.isShutdownComplete ? nil : timer }
+            return state.timer
+        }
+        previous?.cancel()
+        if state.withLock({ $0.isShutdownComplete }) { timer.cancel() }
+    }
+
+    private func completeShutdown() {
+        let (waiters, timer) = state.withLock { state in
+            state.isShutdownComplete = true
+            defer {
+                state.closeWaiters.removeAll()
+                state.timer = nil
+            }
+            return (state.closeWaiters, state.timer)
+        }
+        timer?.cancel()
+        commandSink.finish()
+        for waiter in waiters { waiter.resume() }
+    }
+}

@@ -1,0 +1,101 @@
+import Glibc
+import Postgres
+
+/// A PostgreSQL cluster of its own (scripts/dev-postgres.sh with `DEV_POSTGRES_DIR`), for tests that
+/// restart the server without disturbing the others.
+struct DedicatedCluster {
+    let directory: String
+    let url: String
+
+    static func start(_ name: String) throws -> DedicatedCluster {
+        let directory = "\(TestDatabase.repositoryRoot)/.data/pg-\(name)"
+        let output = TestDatabase.run("DEV_POSTGRES_DIR='\(directory)' '\(TestDatabase.repositoryRoot)/scripts/dev-postgres.sh' start")
+        guard output.status == 0, let url = output.text.split(separator: "\n").last, url.hasPrefix("postgresql://") else {
+            throw ProcessFailure(command: "dev-postgres.sh start (\(name))", output: output.text)
+        }
+        return DedicatedCluster(directory: directory, url: String(url))
+    }
+
+    func stop() throws {
+        let output = TestDatabase.run("DEV_POSTGRES_DIR='\(directory)' '\(TestDatabase.repositoryRoot)/scripts/dev-postgres.sh' stop")
+        guard output.status == 0 else { throw ProcessFailure(command: "dev-postgres.sh stop", output: output.text) }
+    }
+
+    func restart() throws {
+        try stop()
+        _ = try DedicatedCluster.start(String(directory.split(separator: "/").last!.dropFirst(3)))
+    }
+}
+
+/// PgBouncer in transaction pooling mode in front of `upstream`, on a free port, from a generated ini.
+struct PgBouncer {
+    let directory: String
+    let url: String
+
+    static func start(upstream: PostgresConfiguration) throws -> PgBouncer {
+        var template = Array("/tmp/pgbouncer-test-XXXXXX".utf8CString)
+        guard let created = mkdtemp(&template) else { throw ProcessFailure(command: "mkdtemp", output: "") }
+        let directory = String(cString: created)
+        let port = try freePort()
+        let host = upstream.parameter("host") ?? "127.0.0.1"
+        let upstreamPort = upstream.parameter("port") ?? "5432"
+        let user = upstream.parameter("user") ?? "postgres"
+        let ini = """
+            [databases]
+            * = host=\(host) port=\(upstreamPort) user=\(user)\(upstream.parameter("password").map { " password=\($0)" } ?? "")
+
+            [pgbouncer]
+            listen_addr = 127.0.0.1
+            listen_port = \(port)
+            unix_socket_dir =
+            auth_type = trust
+            auth_file = \(directory)/users.txt
+            pool_mode = transaction
+            default_pool_size = 3
+            max_client_conn = 500
+            ignore_startup_parameters = extra_float_digits
+            logfile = \(directory)/pgbouncer.log
+            pidfile = \(directory)/pgbouncer.pid
+
+            """
+        try write(ini, to: "\(directory)/pgbouncer.ini")
+        try write("\"\(user)\" \"\"\n", to: "\(directory)/users.txt")
+        // PgBouncer refuses to run as root.
+        let runAs = getuid() == 0 ? "chown -R postgres '\(directory)' && runuser -u postgres -- " : ""
+        let output = TestDatabase.run("\(runAs)pgbouncer -d '\(directory)/pgbouncer.ini'")
+        guard output.status == 0 else { throw ProcessFailure(command: "pgbouncer -d", output: output.text) }
+        return PgBouncer(directory: directory, url: "postgresql://\(user)@127.0.0.1:\(port)/postgres?sslmode=disable")
+    }
+
+    func stop() {
+        TestDatabase.run("kill $(cat '\(directory)/pgbouncer.pid') && sleep 0.2; rm -rf '\(directory)'")
+    }
+
+    private static func write(_ text: String, to path: String) throws {
+        guard let file = fopen(path, "w") else { throw ProcessFailure(command: "fopen \(path)", output: "") }
+        defer { fclose(file) }
+        _ = text.withCString { fputs($0, file) }
+    }
+
+    private static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw ProcessFailure(command: "bind", output: "") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+struct ProcessFailure: Error, CustomStringConvertible {
+    let command: String
+    let output: String
+    var description: String { "\(command) failed:\n\(output)" }
+}
