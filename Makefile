@@ -1,0 +1,34 @@
+# Every target runs on a fresh Debian machine with the Swift toolchain: missing system packages are installed.
+SWIFT ?= swift
+BENCH ?= ../shared/bench/bench
+
+.DEFAULT_GOAL := help
+.PHONY: help build release run test bench fuzz lint
+
+help: ## List the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+build: ## Debug build of the service
+	@scripts/ensure-deps.sh build
+	$(SWIFT) build --product service
+
+release: ## Release build, Swift runtime linked in (what the image ships)
+	@scripts/ensure-deps.sh build
+	$(SWIFT) build -c release --static-swift-stdlib --product service
+
+run: build ## Serve on :8080 (admin :8081) with a local PostgreSQL started for it
+	@scripts/ensure-deps.sh run
+	scripts/run-local.sh
+
+test: ## The whole test suite against a throwaway PostgreSQL
+	scripts/test.sh
+
+bench: release ## Side-by-side benchmark against nginx, FastAPI and Hummingbird (../shared/bench)
+	@scripts/ensure-deps.sh bench
+	scripts/bench.sh
+
+fuzz: ## Fuzz the request parser (FUZZ_SECONDS, default 60)
+	scripts/fuzz.sh $${FUZZ_SECONDS:-60}
+
+lint: ## Manifests, Dockerfile and cross-object checks
+	scripts/lint/run

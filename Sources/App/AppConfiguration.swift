@@ -1,0 +1,70 @@
+public import HTTPServer
+public import Lifecycle
+public import Observability
+public import Postgres
+
+/// Everything ``Application`` needs, already typed and validated (the `Service` executable builds it
+/// from the environment).
+public struct AppConfiguration: Sendable {
+    /// The traffic port's server settings.
+    public var http: HTTPServerConfiguration
+    /// The admin port's address.
+    public var adminHost: String
+    /// The admin port (0 picks a free one).
+    public var adminPort: Int
+    /// Event-loop threads; 0 means one per usable CPU.
+    public var ioThreads: Int
+    /// The database connection.
+    public var database: PostgresConfiguration
+    /// The pool's sizes and timeouts.
+    public var pool: PostgresPoolConfiguration
+    /// How long to keep serving after termination begins.
+    public var shutdownDelay: Duration
+    /// How long in-flight requests may take after the listener closed.
+    public var drainTimeout: Duration
+    /// The time limit of each lifespan shutdown step.
+    public var shutdownHookTimeout: Duration
+    /// How long startup may take, retries included.
+    public var startupDeadline: Duration
+    /// How often readiness checks may run.
+    public var readinessCheckInterval: Duration
+    /// A readiness check's own time limit (shorter than the probe's timeout).
+    public var readinessCheckTimeout: Duration
+    /// An event loop silent this long turns liveness red.
+    public var livenessStall: Duration
+    /// The pool serving nothing this long, while a fresh connection works, turns liveness red.
+    public var poolWedge: Duration
+    /// Log one line per request.
+    public var accessLog: Bool
+    /// Enables `/debug/block-loop` on the admin port, for tests only.
+    public var testHooks: Bool
+    /// The minimum log level.
+    public var logLevel: LogLevel
+
+    /// Creates a configuration; every timing has the documented default.
+    public init(
+        http: HTTPServerConfiguration = .init(), adminHost: String = "0.0.0.0", adminPort: Int = 8081, ioThreads: Int = 0,
+        database: PostgresConfiguration, pool: PostgresPoolConfiguration = .init(), shutdownDelay: Duration = .seconds(5),
+        drainTimeout: Duration = .seconds(20), shutdownHookTimeout: Duration = .seconds(5), startupDeadline: Duration = .seconds(60),
+        readinessCheckInterval: Duration = .seconds(2), readinessCheckTimeout: Duration = .seconds(1), livenessStall: Duration = .seconds(5),
+        poolWedge: Duration = .seconds(120), accessLog: Bool = true, testHooks: Bool = false, logLevel: LogLevel = .info
+    ) {
+        self.http = http
+        self.adminHost = adminHost
+        self.adminPort = adminPort
+        self.ioThreads = ioThreads
+        self.database = database
+        self.pool = pool
+        self.shutdownDelay = shutdownDelay
+        self.drainTimeout = drainTimeout
+        self.shutdownHookTimeout = shutdownHookTimeout
+        self.startupDeadline = startupDeadline
+        self.readinessCheckInterval = readinessCheckInterval
+        self.readinessCheckTimeout = readinessCheckTimeout
+        self.livenessStall = livenessStall
+        self.poolWedge = poolWedge
+        self.accessLog = accessLog
+        self.testHooks = testHooks
+        self.logLevel = logLevel
+    }
+}

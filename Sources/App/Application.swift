@@ -1,0 +1,201 @@
+import Glibc
+import Synchronization
+public import HTTPServer
+public import IO
+public import Lifecycle
+public import Observability
+import Postgres
+
+/// Builds the example service: routes, database pool, probes, metrics, lifespan and drain.
+///
+/// This is the file to read first when making the template yours: it wires every part together.
+public struct Application: Sendable {
+    /// The runner that serves until SIGTERM.
+    public let runner: ServiceRunner
+    /// The event loops (shared by HTTP and PostgreSQL).
+    public let group: EventLoopGroup
+
+    /// Routes of the traffic port, for `describe` and the OpenAPI test.
+    public let trafficRoutes: [Router.Route]
+    /// Routes of the admin port.
+    public let adminRoutes: [Router.Route]
+
+    /// Wires the service from `configuration`.
+    public init(configuration: AppConfiguration, logger: Logger) throws {
+        let group = try EventLoopGroup(threadCount: configuration.ioThreads > 0 ? configuration.ioThreads : CPUCount.usable())
+        let pool = PostgresPool(configuration: configuration.database, poolConfiguration: configuration.pool, eventLoopGroup: group)
+        let metrics = MetricsRegistry()
+        let health = HealthRegistry(checkInterval: configuration.readinessCheckInterval, checkTimeout: configuration.readinessCheckTimeout)
+        let httpMetrics = HTTPMetrics(registry: metrics, accessLogger: configuration.accessLog ? logger.with(["logger": "access"]) : nil)
+
+        var http = configuration.http
+        http.onRequestFinished = { httpMetrics.record($0) }
+        let trafficRouter = Self.trafficRouter(pool: pool, health: health, logger: logger)
+        let trafficServer = HTTPServer(configuration: http, responder: trafficRouter, group: group)
+        let drain = DrainController(shutdownDelay: configuration.shutdownDelay, health: health, trafficServer: trafficServer, logger: logger)
+        let adminRouter = Self.adminRouter(health: health, drain: drain, metrics: metrics, group: group, testHooks: configuration.testHooks, logger: logger)
+        let adminServer = HTTPServer(
+            configuration: HTTPServerConfiguration(host: configuration.adminHost, port: configuration.adminPort, timeouts: http.timeouts, maxConnections: 64),
+            responder: adminRouter, group: group
+        )
+
+        Self.addHealthChecks(health: health, pool: pool, group: group, configuration: configuration)
+        Self.addMetrics(metrics: metrics, pool: pool, health: health, trafficServer: trafficServer, group: group)
+
+        var lifespan = Lifespan()
+        let poolTask = PoolTask()
+        lifespan.add("database pool", startupTimeout: configuration.startupDeadline, shutdownTimeout: configuration.shutdownHookTimeout) {
+            poolTask.start { await pool.run() }
+            try await Self.waitForDatabase(pool: pool, logger: logger)
+        } shutdown: {
+            await pool.close(timeout: configuration.shutdownHookTimeout - .milliseconds(250))
+            await poolTask.finish()
+        }
+
+        runner = ServiceRunner(
+            trafficServer: trafficServer, adminServer: adminServer, health: health, drain: drain, lifespan: lifespan,
+            timing: .init(drainTimeout: configuration.drainTimeout, startupDeadline: configuration.startupDeadline), logger: logger
+        )
+        self.group = group
+        trafficRoutes = trafficRouter.routes
+        adminRoutes = adminRouter.routes
+    }
+
+    static func trafficRouter(pool: PostgresPool, health: HealthRegistry, logger: Logger) -> Router {
+        var router = Router()
+        router.errorReporter = { error, request in
+            logger.error("unexpected error", [
+                "event": "http.error", "request_id": .string(request.id), "route": .string(request.route ?? "unmatched"),
+                "error": .string(String(reflecting: error)),
+            ])
+        }
+        HealthRoutes.install(into: &router, registry: health, detailed: false) { probe, result in
+            logger.warning("probe check failed", ["event": "health.failed", "probe": .string(probe), "check": .string(result.name), "reason": .string(result.result.reason ?? "")])
+        }
+        ItemsAPI(pool: pool).install(into: &router)
+        return router
+    }
+
+    static func adminRouter(
+        health: HealthRegistry, drain: DrainController, metrics: MetricsRegistry, group: EventLoopGroup, testHooks: Bool, logger: Logger
+    ) -> Router {
+        var router = Router()
+        HealthRoutes.install(into: &router, registry: health, detailed: true)
+        router.get("/prestop") { _ in
+            await drain.prestop()
+            return .json(bytes: Array("{\"status\":\"draining\"}".utf8))
+        }
+        router.get("/metrics") { _ in
+            Response(status: .ok, headers: ["Content-Type": MetricsRegistry.contentType], body: metrics.render())
+        }
+        if testHooks {
+            // Blocks one event loop's thread on purpose, so tests can watch liveness turn red.
+            router.post("/debug/block-loop/{index}") { request in
+                let index = try request.parameters.require("index", as: Int.self)
+                let seconds = UInt32(request.queryParameter("seconds") ?? "10") ?? 10
+                guard group.loops.indices.contains(index) else { throw HTTPError(.notFound) }
+                logger.warning("test hook: blocking an event loop", ["event": "debug.block_loop", "loop": .int(index)])
+                group.loops[index].execute { sleep(seconds) }
+                return Response(status: .accepted)
+            }
+        }
+        return router
+    }
+
+    static func addHealthChecks(health: HealthRegistry, pool: PostgresPool, group: EventLoopGroup, configuration: AppConfiguration) {
+        let stall = configuration.livenessStall
+        health.addLivenessCheck("eventloops") {
+            let now = MonotonicInstant.now()
+            for loop in group.loops where now.duration(since: loop.lastHeartbeat) > stall {
+                return .unhealthy("event loop \(loop.index) has not turned for \(now.duration(since: loop.lastHeartbeat))")
+            }
+            return .healthy
+        }
+        let wedge = configuration.poolWedge
+        let created = MonotonicInstant.now()
+        health.addLivenessCheck("pool") {
+            // A database outage is readiness's business; only a pool that stays stuck while the
+            // database accepts fresh connections (a zombie pool) warrants a restart.
+            let now = MonotonicInstant.now()
+            let statistics = pool.statistics
+            guard health.isStarted, statistics.waiters > 0,
+                now.duration(since: pool.lastSuccessfulLease ?? created) > wedge
+            else { return .healthy }
+            do {
+                try await pool.probeFreshConnection(timeout: .seconds(1))
+            } catch {
+                return .healthy
+            }
+            return .unhealthy("the pool has served nothing for over \(wedge) while the database accepts connections")
+        }
+        health.addReadinessCheck("database") {
+            _ = try await pool.query("SELECT 1")
+        }
+        health.addReadinessCheck("schema") {
+            let applied = try await Migrator.appliedVersion(pool: pool)
+            guard applied >= Migrations.requiredVersion else {
+                throw Migrator.Failure(description: "schema version \(applied) is older than the \(Migrations.requiredVersion) this binary needs: run `service migrate`")
+            }
+        }
+    }
+
+    static func addMetrics(metrics: MetricsRegistry, pool: PostgresPool, health: HealthRegistry, trafficServer: HTTPServer, group: EventLoopGroup) {
+        ProcessMetrics.register(into: metrics)
+        metrics.gauge("http_open_connections", help: "Open connections on the traffic port.") { Double(trafficServer.openConnectionCount) }
+        for state in ["idle", "in_use", "connecting"] {
+            metrics.gauge("db_pool_connections", help: "Pool connections by state.", labels: [("state", state)]) {
+                let statistics = pool.statistics
+                switch state {
+                case "idle": return Double(statistics.idle)
+                case "in_use": return Double(statistics.inUse)
+                default: return Double(statistics.connecting)
+                }
+            }
+        }
+        metrics.gauge("db_pool_waiters", help: "Requests waiting for a pool connection.") { Double(pool.statistics.waiters) }
+        metrics.counter("db_pool_connect_errors_total", help: "Failed connection attempts.") { Double(pool.statistics.connectFailures) }
+        metrics.counter("db_pool_acquired_total", help: "Connections leased from the pool.") { Double(pool.statistics.acquiredTotal) }
+        metrics.gauge("service_ready", help: "1 when startup finished and termination has not begun.") {
+            health.isStarted && !health.isTerminating ? 1 : 0
+        }
+        metrics.gauge("service_draining", help: "1 once termination began.") { health.isTerminating ? 1 : 0 }
+        metrics.gauge("event_loop_lag_seconds", help: "Time since the slowest event loop last turned.") {
+            let now = MonotonicInstant.now()
+            return group.loops.map { now.duration(since: $0.lastHeartbeat).seconds }.max() ?? 0
+        }
+        metrics.counter("log_lines_dropped_total", help: "Log lines dropped because stdout was blocked.") {
+            Double(LogSink.standardOutput.droppedLines)
+        }
+    }
+
+    /// Retries `SELECT 1` with jittered backoff until the database answers; the startup deadline bounds it.
+    static func waitForDatabase(pool: PostgresPool, logger: Logger) async throws {
+        var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(5))
+        while true {
+            do {
+                _ = try await pool.query("SELECT 1")
+                return
+            } catch {
+                try Task.checkCancellation()
+                let delay = backoff.next()
+                logger.warning("database not reachable yet; retrying", [
+                    "event": "startup.database_retry", "error": .string(String(describing: error)), "retry_in_ms": .double(delay.seconds * 1000),
+                ])
+                try await Task.sleep(for: delay)
+            }
+        }
+    }
+}
+
+/// The pool's `run()` task, started by the lifespan and awaited at shutdown.
+final class PoolTask: Sendable {
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    func start(_ body: @escaping @Sendable () async -> Void) {
+        task.withLock { $0 = Task { await body() } }
+    }
+
+    func finish() async {
+        await task.withLock { $0 }?.value
+    }
+}

@@ -1,0 +1,57 @@
+import HTTPServer
+import IO
+import Observability
+import Synchronization
+
+/// Request metrics and the access log, fed by the server after each response.
+///
+/// Labels use the route template, never the raw path, so cardinality stays bounded.
+final class HTTPMetrics: Sendable {
+    private struct Series {
+        let requests: Counter
+        let duration: Histogram
+    }
+
+    private struct Key: Hashable {
+        let method: String
+        let route: String
+        let status: Int
+    }
+
+    private let registry: MetricsRegistry
+    private let series = Mutex<[Key: Series]>([:])
+    private let accessLogger: Logger?
+
+    static let buckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+    init(registry: MetricsRegistry, accessLogger: Logger?) {
+        self.registry = registry
+        self.accessLogger = accessLogger
+    }
+
+    func record(_ record: HTTPRequestRecord) {
+        let key = Key(method: record.method?.rawValue ?? "INVALID", route: record.route ?? "unmatched", status: record.status)
+        let found = series.withLock { series -> Series in
+            if let existing = series[key] { return existing }
+            let created = Series(
+                requests: registry.counter(
+                    "http_requests_total", help: "HTTP requests answered.",
+                    labels: [("method", key.method), ("route", key.route), ("status", String(key.status))]
+                ),
+                duration: registry.histogram(
+                    "http_request_duration_seconds", help: "Time from a complete request to its written response.",
+                    labels: [("method", key.method), ("route", key.route)], buckets: Self.buckets
+                )
+            )
+            series[key] = created
+            return created
+        }
+        found.requests.increment()
+        found.duration.observe(record.duration.seconds)
+        accessLogger?.info("request", [
+            "event": "http.request", "method": .string(key.method), "route": .string(key.route), "status": .int(record.status),
+            "duration_ms": .double(record.duration.seconds * 1000), "bytes": .int(record.bytesSent),
+            "request_id": .string(record.requestID ?? ""), "remote": .string(record.remoteAddress),
+        ])
+    }
+}

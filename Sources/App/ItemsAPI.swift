@@ -1,0 +1,163 @@
+import FoundationEssentials
+import HTTPServer
+import Postgres
+
+/// The example resource: a small CRUD API over the `items` table. Replace it with yours.
+struct ItemsAPI: Sendable {
+    struct Item: Codable, Sendable {
+        var id: Int64
+        var name: String
+        var price: PostgresNumeric
+    }
+
+    struct ItemInput: Codable, Sendable {
+        var name: String?
+        var price: PostgresNumeric?
+    }
+
+    struct Page: Codable, Sendable {
+        var items: [Item]
+        var nextAfter: Int64?
+
+        enum CodingKeys: String, CodingKey {
+            case items
+            case nextAfter = "next_after"
+        }
+    }
+
+    static let maxPageSize = 100
+
+    let pool: PostgresPool
+
+    func install(into router: inout Router) {
+        router.get("/items", use: list)
+        router.post("/items", use: create)
+        router.get("/items/{id}", use: get)
+        router.put("/items/{id}", use: update)
+        router.delete("/items/{id}", use: delete)
+    }
+
+    @Sendable func get(_ request: Request) async throws -> Response {
+        let id = try request.parameters.require("id", as: Int64.self)
+        let rows = try await pool.query("SELECT id, name, price FROM items WHERE id = $1", id)
+        guard let row = rows.first else { throw HTTPError(.notFound, detail: "No item with id \(id).") }
+        return Self.render(try Self.item(row))
+    }
+
+    @Sendable func list(_ request: Request) async throws -> Response {
+        let limit = try Self.integerQuery(request, "limit", default: 20, range: 1...Int64(Self.maxPageSize))
+        let after = try Self.integerQuery(request, "after", default: 0, range: 0...Int64.max)
+        let rows = try await pool.query("SELECT id, name, price FROM items WHERE id > $1 ORDER BY id LIMIT $2", after, limit)
+        let items = try rows.map(Self.item)
+        let page = Page(items: items, nextAfter: items.count == Int(limit) ? items.last?.id : nil)
+        return try .json(page)
+    }
+
+    @Sendable func create(_ request: Request) async throws -> Response {
+        let (name, price) = try Self.validate(try request.decodeJSON(ItemInput.self))
+        let rows = try await mapConflicts {
+            try await pool.query("INSERT INTO items (name, price) VALUES ($1, $2::numeric) RETURNING id, name, price", name, price.description)
+        }
+        var response = Self.render(try Self.item(rows[0]), status: .created)
+        response.headers.add(name: "Location", value: "/items/\(try rows[0].decode(Int64.self, column: "id"))")
+        return response
+    }
+
+    @Sendable func update(_ request: Request) async throws -> Response {
+        let id = try request.parameters.require("id", as: Int64.self)
+        let (name, price) = try Self.validate(try request.decodeJSON(ItemInput.self))
+        let rows = try await mapConflicts {
+            try await pool.query(
+                "UPDATE items SET name = $2, price = $3::numeric WHERE id = $1 RETURNING id, name, price", id, name, price.description
+            )
+        }
+        guard let row = rows.first else { throw HTTPError(.notFound, detail: "No item with id \(id).") }
+        return Self.render(try Self.item(row))
+    }
+
+    @Sendable func delete(_ request: Request) async throws -> Response {
+        let id = try request.parameters.require("id", as: Int64.self)
+        let rows = try await pool.query("DELETE FROM items WHERE id = $1 RETURNING id", id)
+        guard !rows.isEmpty else { throw HTTPError(.notFound, detail: "No item with id \(id).") }
+        return Response(status: .noContent)
+    }
+
+    private func mapConflicts(_ body: () async throws -> PostgresRows) async throws -> PostgresRows {
+        do {
+            return try await body()
+        } catch let error as PostgresError where error.code == .uniqueViolation {
+            throw HTTPError(.conflict, detail: "An item with this name already exists.")
+        }
+    }
+
+    static func item(_ row: PostgresRow) throws -> Item {
+        Item(
+            id: try row.decode(Int64.self, column: "id"), name: try row.decode(String.self, column: "name"),
+            price: try row.decode(PostgresNumeric.self, column: "price")
+        )
+    }
+
+    /// Hand-written JSON: the hot path skips the encoder, and `price` keeps its exact digits.
+    static func render(_ item: Item, status: HTTPStatus = .ok) -> Response {
+        var body: [UInt8] = []
+        body.reserveCapacity(64 + item.name.utf8.count)
+        body.append(contentsOf: "{\"id\":\(item.id),\"name\":".utf8)
+        JSONString.append(item.name, to: &body)
+        body.append(contentsOf: ",\"price\":\(item.price.description)}".utf8)
+        return .json(bytes: body, status: status)
+    }
+
+    static func validate(_ input: ItemInput) throws(HTTPError) -> (String, PostgresNumeric) {
+        var errors: [HTTPError.FieldError] = []
+        let name = input.name ?? ""
+        if input.name == nil {
+            errors.append(.init(field: "name", message: "is required"))
+        } else if name.isEmpty || name.count > 200 {
+            errors.append(.init(field: "name", message: "must be 1 to 200 characters"))
+        }
+        let price = input.price
+        if let price {
+            if !isValidPrice(price) { errors.append(.init(field: "price", message: "must be a number ≥ 0 with at most 2 decimals and 10 integer digits")) }
+        } else {
+            errors.append(.init(field: "price", message: "is required"))
+        }
+        guard errors.isEmpty, let price else { throw HTTPError(.unprocessableContent, detail: "The item is not valid.", fieldErrors: errors) }
+        return (name, price)
+    }
+
+    static func isValidPrice(_ price: PostgresNumeric) -> Bool {
+        let text = price.description
+        guard !text.hasPrefix("-"), !price.isNaN, text != "Infinity" else { return false }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return parts[0].count <= 10 && (parts.count == 1 || parts[1].count <= 2)
+    }
+
+    static func integerQuery(_ request: Request, _ name: String, default value: Int64, range: ClosedRange<Int64>) throws(HTTPError) -> Int64 {
+        guard let raw = request.queryParameter(name) else { return value }
+        guard let number = Int64(raw), range.contains(number) else {
+            throw HTTPError(
+                .badRequest, detail: "Query parameter '\(name)' must be an integer in \(range.lowerBound)...\(range.upperBound).",
+                fieldErrors: [.init(field: name, message: "out of range")]
+            )
+        }
+        return number
+    }
+}
+
+/// JSON string escaping for hand-written JSON.
+enum JSONString {
+    static func append(_ text: String, to buffer: inout [UInt8]) {
+        buffer.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): buffer.append(contentsOf: "\\\"".utf8)
+            case UInt8(ascii: "\\"): buffer.append(contentsOf: "\\\\".utf8)
+            case 0..<0x20:
+                let hex = String(byte, radix: 16)
+                buffer.append(contentsOf: ("\\u00" + (hex.count == 1 ? "0" : "") + hex).utf8)
+            default: buffer.append(byte)
+            }
+        }
+        buffer.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the system packages the build, tests or benchmark need, when they are missing.
+#   scripts/ensure-deps.sh build|test|bench|run
+# As root with apt-get it installs them; otherwise it names exactly what is missing and fails.
+set -euo pipefail
+
+need=(pkg-config libpq-dev)
+case "${1:-test}" in
+    run) need+=(postgresql) ;;
+    test) need+=(postgresql pgbouncer python3) ;;
+    bench) need+=(postgresql wrk nginx util-linux python3) ;;
+    build) ;;
+    *) echo "usage: $0 build|test|bench|run" >&2; exit 2 ;;
+esac
+
+missing=()
+for package in "${need[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "ensure-deps: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; }
+else
+    echo "ensure-deps: missing Debian packages: ${missing[*]} (install them with apt-get install ${missing[*]})" >&2
+    exit 1
+fi
+command -v swift >/dev/null || { echo "ensure-deps: the Swift 6 toolchain is not on PATH" >&2; exit 1; }

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# `make run`: a local PostgreSQL (unless DATABASE_URL is set), the schema, then the service in the foreground.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+binary="$repo/.build/debug/service"
+if [ -z "${DATABASE_URL:-}" ]; then
+    export DATABASE_URL="$("$repo/scripts/dev-postgres.sh" start)"
+    trap '"$repo/scripts/dev-postgres.sh" stop >/dev/null 2>&1 || true' EXIT
+fi
+export SHUTDOWN_DELAY_SECONDS="${SHUTDOWN_DELAY_SECONDS:-0}"
+"$binary" migrate
+"$binary" serve &
+pid=$!
+trap 'kill -TERM $pid 2>/dev/null || true' INT TERM
+wait $pid || true
