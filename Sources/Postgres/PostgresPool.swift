@@ -21,7 +21,8 @@ public final class PostgresPool: Sendable {
         var waiting: [Machine.RequestID: CheckedContinuation<Lease, any Error>] = [:]
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
         var isShutdownComplete = false
-        var timer: Task<Void, Never>?
+        var timer: (id: Int, deadline: MonotonicInstant, task: Task<Void, Never>)?
+        var nextTimerID = 0
         var lastConnectError: PostgresError?
     }
 
@@ -292,20 +293,30 @@ public final class PostgresPool: Sendable {
         if action.isShutdownComplete { completeShutdown() }
     }
 
+    /// Keeps one sleeping task for the earliest deadline. A later deadline needs no task of its own: the
+    /// machine re-arms after each tick. Actions run after unlocking, so they may arrive out of order.
     private func scheduleTimer(at deadline: MonotonicInstant) {
-        let timer = Task { [weak self] in
-            let delay = deadline.duration(since: .now())
-            if delay > .zero {
-                do { try await Task.sleep(for: delay) } catch { return }
+        let replaced = state.withLock { state -> Task<Void, Never>? in
+            if state.isShutdownComplete { return nil }
+            if let current = state.timer, current.deadline <= deadline { return nil }
+            state.nextTimerID += 1
+            let id = state.nextTimerID
+            let previous = state.timer?.task
+            let task = Task { [weak self] in
+                do { try await Task.sleep(for: deadline.duration(since: .now())) } catch { return }
+                self?.timerFired(id)
             }
-            self?.modifyState { $0.tick(now: .now()) }
+            state.timer = (id, deadline, task)
+            return previous
         }
-        let previous = state.withLock { state in
-            defer { state.timer = state.isShutdownComplete ? nil : timer }
-            return state.timer
+        replaced?.cancel()
+    }
+
+    private func timerFired(_ id: Int) {
+        state.withLock { state in
+            if state.timer?.id == id { state.timer = nil }
         }
-        previous?.cancel()
-        if state.withLock({ $0.isShutdownComplete }) { timer.cancel() }
+        modifyState { $0.tick(now: .now()) }
     }
 
     private func completeShutdown() {
@@ -315,7 +326,7 @@ public final class PostgresPool: Sendable {
                 state.closeWaiters.removeAll()
                 state.timer = nil
             }
-            return (state.closeWaiters, state.timer)
+            return (state.closeWaiters, state.timer?.task)
         }
         timer?.cancel()
         commandSink.finish()
