@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/socket.h>
 #include "CIOShims.h"
 
 int cio_affinity_cpu_count(void) {
@@ -16,4 +17,8 @@ void cio_set_thread_name(const char *name) {
     strncpy(truncated, name, sizeof(truncated) - 1);
     truncated[sizeof(truncated) - 1] = 0;
     pthread_setname_np(pthread_self(), truncated);
+}
+
+int cio_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
+    return accept4(fd, address, length, flags);
 }

@@ -75,7 +75,8 @@ public final class EventLoop: Sendable {
         handler: any EventLoopHandler
     ) throws(IOError) -> EventLoopRegistration {
         let registration = handlers.withLock { $0.insert(handler) }
-        var flags = events.rawValue | UInt32(EPOLLRDHUP.rawValue)
+        // EPOLLEXCLUSIVE refuses EPOLLRDHUP, and a listener has no peer to hang up anyway.
+        var flags = events.rawValue | (exclusive ? 0 : UInt32(EPOLLRDHUP.rawValue))
         if edgeTriggered { flags |= UInt32(EPOLLET.rawValue) }
         if oneShot { flags |= UInt32(EPOLLONESHOT.rawValue) }
         if exclusive { flags |= UInt32(EPOLLEXCLUSIVE.rawValue) }

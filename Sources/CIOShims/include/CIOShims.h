@@ -19,6 +19,8 @@ static inline int cio_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint6
 static inline size_t cio_epoll_event_size(void) { return sizeof(struct epoll_event); }
 // The number of CPUs this thread may run on (sched_getaffinity), or -1.
 int cio_affinity_cpu_count(void);
+// accept4 needs _GNU_SOURCE.
+int cio_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 // Names the calling thread (pthread_setname_np needs _GNU_SOURCE); at most 15 bytes are kept.
 void cio_set_thread_name(const char *name);
 #endif

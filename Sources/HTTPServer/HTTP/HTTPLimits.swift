@@ -1,0 +1,19 @@
+/// Size limits the parser enforces; every one has a safe default.
+public struct HTTPLimits: Sendable, Hashable {
+    /// Longest request target, in bytes (414 beyond). Default 8 KiB.
+    public var maxTargetBytes: Int
+    /// Largest request head (request line and fields), in bytes (431 beyond). Default 16 KiB.
+    public var maxHeadBytes: Int
+    /// Most header fields in one request (431 beyond). Default 100.
+    public var maxHeaderCount: Int
+    /// Largest request body after de-chunking, in bytes (413 beyond). Default 1 MiB.
+    public var maxBodyBytes: Int
+
+    /// Creates limits; each parameter defaults to the value its property documents.
+    public init(maxTargetBytes: Int = 8 * 1024, maxHeadBytes: Int = 16 * 1024, maxHeaderCount: Int = 100, maxBodyBytes: Int = 1 << 20) {
+        self.maxTargetBytes = maxTargetBytes
+        self.maxHeadBytes = maxHeadBytes
+        self.maxHeaderCount = maxHeaderCount
+        self.maxBodyBytes = maxBodyBytes
+    }
+}

@@ -1,0 +1,49 @@
+/// An HTTP request as a handler sees it: head, body, route parameters and request id.
+public struct Request: Sendable {
+    /// The request method.
+    public let method: HTTPMethod
+    /// The path as sent, still percent-encoded (use ``parameters`` for decoded segments).
+    public let path: String
+    /// The raw query string after "?", or nil.
+    public let query: String?
+    /// The protocol version.
+    public let version: HTTPVersion
+    /// The header fields in the order received.
+    public let headers: HTTPHeaders
+    /// The body, de-chunked; empty when there is none.
+    public let body: [UInt8]
+    /// The request id: the client's `X-Request-ID` when well-formed, otherwise generated. Echoed in the response.
+    public let id: String
+    /// The peer's address, e.g. `127.0.0.1:53012`.
+    public let remoteAddress: String
+    /// Decoded path parameters of the matched route.
+    public internal(set) var parameters = Parameters()
+    /// The template of the matched route, e.g. `/items/{id}`, or nil when no route matched.
+    public internal(set) var route: String?
+
+    /// Creates a request; the server builds these, tests may too.
+    public init(
+        method: HTTPMethod, path: String, query: String? = nil, version: HTTPVersion = .http1_1,
+        headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], id: String = "test", remoteAddress: String = "127.0.0.1:0"
+    ) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.version = version
+        self.headers = headers
+        self.body = body
+        self.id = id
+        self.remoteAddress = remoteAddress
+    }
+
+    /// The first value of query parameter `name`, percent-decoded ("+" as space), or nil.
+    public func queryParameter(_ name: String) -> String? {
+        guard let query else { return nil }
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let key = PercentDecoding.decode(parts[0], plusAsSpace: true), key == name else { continue }
+            return parts.count > 1 ? PercentDecoding.decode(parts[1], plusAsSpace: true) : ""
+        }
+        return nil
+    }
+}

@@ -1,0 +1,141 @@
+/// Writes structured log lines, one JSON object per line, through a ``LogSink``.
+///
+/// Each line has the shape
+/// `{"ts":"2026-11-21T06:00:00.123Z","level":"info","logger":"<label>","msg":"...",<fields...>}`.
+/// The line is formatted on the calling thread and handed to the sink, which never blocks the caller.
+/// A line below ``level`` costs one comparison: the message is not evaluated and nothing is allocated.
+///
+/// ```swift
+/// let logger = Logger(label: "http", level: LogLevel(name: env["LOG_LEVEL"] ?? "") ?? .info)
+/// let requestLogger = logger.with(["request.id": "\(requestID)"])
+/// requestLogger.info("request done", ["http.route": "/users/{id}", "http.response.status_code": 200])
+/// ```
+public struct Logger: Sendable {
+    /// The least severe level this logger writes.
+    public var level: LogLevel
+
+    private let sink: LogSink
+    /// `"logger":"<label>"`, encoded once.
+    private let labelField: [UInt8]
+    /// `,"key":value` for every field added with ``with(_:)``, encoded once.
+    private let contextFields: [UInt8]
+
+    /// Creates a logger.
+    ///
+    /// - Parameters:
+    ///   - label: Written as the `logger` field; names the component, such as `"http"` or `"db.pool"`.
+    ///   - level: The least severe level to write. Defaults to `info`.
+    ///   - sink: Where lines go. Defaults to ``LogSink/standardOutput``.
+    public init(label: String, level: LogLevel = .info, sink: LogSink = .standardOutput) {
+        var labelField: [UInt8] = Array(#""logger":"#.utf8)
+        JSONText.appendString(label, to: &labelField)
+        self.init(level: level, sink: sink, labelField: labelField, contextFields: [])
+    }
+
+    private init(level: LogLevel, sink: LogSink, labelField: [UInt8], contextFields: [UInt8]) {
+        self.level = level
+        self.sink = sink
+        self.labelField = labelField
+        self.contextFields = contextFields
+    }
+
+    /// Returns a child logger that adds `fields` to every line, after the logger's existing fields.
+    ///
+    /// - Parameter fields: Fields such as a request ID; they are encoded once, here.
+    public func with(_ fields: KeyValuePairs<String, LogValue>) -> Logger {
+        var contextFields = self.contextFields
+        JSONText.appendFields(fields, to: &contextFields)
+        return Logger(level: level, sink: sink, labelField: labelField, contextFields: contextFields)
+    }
+
+    /// Whether a line at `level` would be written; use it to skip building expensive fields.
+    public func isEnabled(_ level: LogLevel) -> Bool {
+        level >= self.level
+    }
+
+    /// Writes a line at `level` if the logger is enabled for it.
+    ///
+    /// - Parameters:
+    ///   - level: The line's severity.
+    ///   - message: The `msg` field; evaluated only when the line is written.
+    ///   - fields: Extra fields, written after the logger's own fields in this order. Evaluated only when the
+    ///     line is written: as a plain parameter, the caller would build the literal's array even for a filtered line.
+    public func log(
+        _ level: LogLevel,
+        _ message: @autoclosure () -> String,
+        _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]
+    ) {
+        guard level >= self.level else {
+            return
+        }
+        write(level, message(), fields())
+    }
+
+    private func write(_ level: LogLevel, _ message: String, _ fields: KeyValuePairs<String, LogValue>) {
+        var line: [UInt8] = []
+        line.reserveCapacity(
+            80 + labelField.count + message.utf8.count + contextFields.count + fields.count * 32
+        )
+        line.append(contentsOf: #"{"ts":""#.utf8)
+        UTCTimestamp.appendNow(to: &line)
+        line.append(contentsOf: #"","level":""#.utf8)
+        line.append(contentsOf: level.name.utf8)
+        line.append(contentsOf: #"","#.utf8)
+        line.append(contentsOf: labelField)
+        line.append(contentsOf: #","msg":"#.utf8)
+        JSONText.appendString(message, to: &line)
+        line.append(contentsOf: contextFields)
+        JSONText.appendFields(fields, to: &line)
+        line.append(contentsOf: "}\n".utf8)
+        sink.enqueue(line)
+    }
+
+    /// Writes a line at ``LogLevel/trace``.
+    public func trace(
+        _ message: @autoclosure () -> String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]
+    ) {
+        log(.trace, message(), fields())
+    }
+
+    /// Writes a line at ``LogLevel/debug``.
+    public func debug(
+        _ message: @autoclosure () -> String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]
+    ) {
+        log(.debug, message(), fields())
+    }
+
+    /// Writes a line at ``LogLevel/info``.
+    public func info(
+        _ message: @autoclosure () -> String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]
+    ) {
+        log(.info, message(), fields())
+    }
+
+    /// Writes a line at ``LogLevel/notice``.
+    public func notice(
+        _ message: @autoclosure () -> String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]
+    ) {
+        log(.notice, message(), fields())
+    }
+
+    /// Writes a line at ``LogLevel/warning``.
+    public func warning(
+        _ message: @autoclosure () -> String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]
+    ) {
+        log(.warning, message(), fields())
+    }
+
+    /// Writes a line at ``LogLevel/error``.
+    public func error(
+        _ message: @autoclosure () -> String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]
+    ) {
+        log(.error, message(), fields())
+    }
+
+    /// Writes a line at ``LogLevel/critical``.
+    public func critical(
+        _ message: @autoclosure () -> String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]
+    ) {
+        log(.critical, message(), fields())
+    }
+}

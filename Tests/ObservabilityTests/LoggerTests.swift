@@ -1,0 +1,182 @@
+import Testing
+
+@testable import Observability
+
+@Suite struct LoggerTests {
+    /// Logs through a fresh sink, flushes, and returns the lines parsed as JSON.
+    private func written(
+        level: LogLevel = .trace,
+        label: String = "test",
+        _ body: (Logger) -> Void
+    ) throws -> (lines: [StrictJSON], raw: [String]) {
+        let capture = CapturedLines()
+        let sink = capture.makeSink()
+        body(Logger(label: label, level: level, sink: sink))
+        #expect(sink.flush(timeout: .seconds(10)))
+        let raw = capture.lines.map { String(decoding: $0, as: UTF8.self) }
+        return (try capture.lines.map { try StrictJSON.parse($0) }, raw)
+    }
+
+    @Test func lineHasTheDocumentedShapeAndFieldOrder() throws {
+        let before = timestampNow()
+        let (lines, raw) = try written { logger in
+            logger.with(["request.id": "r-1"]).with(["attempt": 2]).info("served", ["status": 200, "route": "/a"])
+        }
+        let after = timestampNow()
+        try #require(lines.count == 1)
+        let line = lines[0]
+        #expect(line.keys == ["ts", "level", "logger", "msg", "request.id", "attempt", "status", "route"])
+        #expect(line["level"] == .string("info"))
+        #expect(line["logger"] == .string("test"))
+        #expect(line["msg"] == .string("served"))
+        #expect(line["request.id"] == .string("r-1"))
+        #expect(line["attempt"] == .number("2"))
+        #expect(line["status"] == .number("200"))
+        guard case .string(let ts) = line["ts"] else {
+            Issue.record("ts is not a string")
+            return
+        }
+        // Fixed-width RFC 3339, so string order is time order.
+        #expect(ts.utf8.count == 24 && ts.hasSuffix("Z"))
+        #expect(before <= ts && ts <= after)
+        #expect(raw[0].hasPrefix(#"{"ts":""#))
+        #expect(
+            raw[0].hasSuffix(
+                #","level":"info","logger":"test","msg":"served","request.id":"r-1","attempt":2,"status":200,"route":"/a"}"#
+            ))
+    }
+
+    @Test func everyLevelWritesItsName() throws {
+        let (lines, _) = try written { logger in
+            logger.trace("m")
+            logger.debug("m")
+            logger.info("m")
+            logger.notice("m")
+            logger.warning("m")
+            logger.error("m")
+            logger.critical("m")
+        }
+        #expect(lines.map { $0["level"] } == LogLevel.allCases.map { .string($0.name) })
+    }
+
+    @Test func stringsAreEscapedAndRoundTrip() throws {
+        let controls = String(decoding: (0x00..<0x20).map { UInt8($0) }, as: UTF8.self)
+        let nasty = "quote\" backslash\\ slash/ del\u{7F} é 日本 🎉 \u{2028} controls:" + controls
+        let (lines, raw) = try written(label: "la\"bel\n") { logger in
+            logger.info(nasty, [nasty: .string(nasty)])
+        }
+        try #require(lines.count == 1)
+        #expect(lines[0]["msg"] == .string(nasty))
+        #expect(lines[0]["logger"] == .string("la\"bel\n"))
+        #expect(lines[0][nasty] == .string(nasty))
+        #expect(raw[0].contains(#"quote\" backslash\\ slash/ del\#u{7F} é 日本 🎉 \#u{2028} controls:\u0000\u0001"#))
+        #expect(raw[0].contains(#"\b\t\n\u000b\f\r\u000e"#))
+        #expect(raw[0].contains(#""logger":"la\"bel\n""#))
+    }
+
+    @Test func valuesKeepTheirJSONTypes() throws {
+        let (lines, _) = try written { logger in
+            logger.info(
+                "v",
+                [
+                    "int": .int(Int.min), "tenth": 0.1, "tiny": 1e-5, "huge": 1e300, "negativeZero": -0.0,
+                    "nan": .double(.nan), "inf": .double(.infinity), "negInf": .double(-.infinity),
+                    "yes": true, "no": false, "interpolated": "n=\(41 + 1)",
+                ]
+            )
+        }
+        let line = try #require(lines.first)
+        #expect(line["int"] == .number("-9223372036854775808"))
+        #expect(line["tenth"] == .number("0.1"))
+        #expect(line["tiny"].map(numberValue) == 1e-5)
+        #expect(line["huge"].map(numberValue) == 1e300)
+        #expect(line["negativeZero"].map(numberValue) == 0)
+        #expect(line["nan"] == .string("NaN"))
+        #expect(line["inf"] == .string("Infinity"))
+        #expect(line["negInf"] == .string("-Infinity"))
+        #expect(line["yes"] == .bool(true))
+        #expect(line["no"] == .bool(false))
+        #expect(line["interpolated"] == .string("n=42"))
+    }
+
+    @Test func repeatedKeysStayValidJSON() throws {
+        let (lines, _) = try written { logger in
+            logger.with(["msg": "shadow", "k": 1]).info("real", ["k": 2, "level": "x"])
+        }
+        #expect(lines.first?.keys == ["ts", "level", "logger", "msg", "msg", "k", "k", "level"])
+    }
+
+    @Test func filteredLinesDoNotEvaluateTheMessage() throws {
+        var evaluations = 0
+        func message() -> String {
+            evaluations += 1
+            return "expensive"
+        }
+        func fields() -> KeyValuePairs<String, LogValue> {
+            evaluations += 1
+            return ["k": 1]
+        }
+        let (lines, _) = try written(level: .warning) { logger in
+            #expect(!logger.isEnabled(.notice))
+            #expect(logger.isEnabled(.warning))
+            logger.trace(message())
+            logger.debug(message(), fields())
+            logger.info(message(), ["k": .string(message())])
+            logger.notice(message())
+            logger.log(.info, message(), fields())
+            #expect(evaluations == 0)
+            logger.warning(message())
+            logger.critical(message(), fields())
+        }
+        #expect(evaluations == 3)
+        #expect(lines.map { $0["level"] } == [.string("warning"), .string("critical")])
+    }
+
+    @Test func levelIsAdjustablePerCopy() throws {
+        let (lines, _) = try written(level: .info) { logger in
+            var verbose = logger
+            verbose.level = .debug
+            logger.debug("dropped")
+            verbose.debug("kept")
+        }
+        #expect(lines.map { $0["msg"] } == [.string("kept")])
+    }
+
+    @Test func levelNamesParse() {
+        for level in LogLevel.allCases {
+            #expect(LogLevel(name: level.name) == level)
+            #expect(LogLevel(name: level.name.uppercased()) == level)
+        }
+        #expect(LogLevel(name: "Warn") == .warning)
+        #expect(LogLevel(name: "") == nil)
+        #expect(LogLevel(name: "verbose") == nil)
+        #expect(LogLevel.allCases == LogLevel.allCases.sorted())
+        #expect(LogLevel.trace < .critical)
+    }
+
+    @Test(arguments: [
+        (0, 0, "1970-01-01T00:00:00.000Z"),
+        (-1, 999, "1969-12-31T23:59:59.999Z"),
+        (951_782_400, 5, "2000-02-29T00:00:00.005Z"),
+        (1_795_240_800, 123, "2026-11-21T06:00:00.123Z"),
+        (4_102_444_800, 0, "2100-01-01T00:00:00.000Z"),
+        (-2_203_891_200, 0, "1900-03-01T00:00:00.000Z"),
+        (253_402_300_799, 999, "9999-12-31T23:59:59.999Z"),
+    ])
+    func timestampsFormatAsRFC3339(seconds: Int, milliseconds: Int, expected: String) {
+        var output: [UInt8] = []
+        UTCTimestamp.append(seconds: seconds, milliseconds: milliseconds, to: &output)
+        #expect(String(decoding: output, as: UTF8.self) == expected)
+        #expect(output.count == UTCTimestamp.byteCount)
+    }
+
+    private func timestampNow() -> String {
+        var output: [UInt8] = []
+        UTCTimestamp.appendNow(to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private func numberValue(_ json: StrictJSON) -> Double? {
+        if case .number(let text) = json { Double(text) } else { nil }
+    }
+}

@@ -1,0 +1,311 @@
+"""Each cross-object check passes on the real overlays and fails on a manifest broken the way it guards against.
+
+    python3 -m unittest discover -s scripts/lint -p 'test_*.py'
+
+Needs kubectl (for `kubectl kustomize`) and PyYAML.
+"""
+
+import contextlib
+import copy
+import io
+import json
+import os
+import stat
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import check_manifests as cm  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(HERE))
+OVERLAYS_DIR = os.path.join(REPO, "deploy", "overlays")
+OVERLAYS = sorted(os.listdir(OVERLAYS_DIR))
+FIXTURE = os.path.join(HERE, "testdata", "describe.json")
+
+_rendered = {}
+
+
+def rendered(overlay):
+    if overlay not in _rendered:
+        out = subprocess.run(["kubectl", "kustomize", os.path.join(OVERLAYS_DIR, overlay)],
+                             capture_output=True, text=True, check=True)
+        _rendered[overlay] = cm.yaml.safe_load_all(out.stdout)
+        _rendered[overlay] = [o for o in _rendered[overlay] if o]
+    return cm.Manifests(copy.deepcopy(_rendered[overlay]))
+
+
+def fixture():
+    with open(FIXTURE) as f:
+        return json.load(f)
+
+
+def fixed(describe):
+    return lambda workload, container: describe
+
+
+def one(m, kind):
+    objects = m.of_kind(kind)
+    assert len(objects) == 1, "%s: %d objects" % (kind, len(objects))
+    return objects[0]
+
+
+def app_container(m):
+    return one(m, "Deployment")["spec"]["template"]["spec"]["containers"][0]
+
+
+def set_env(container, name, value):
+    container["env"] = [e for e in container.get("env", []) if e["name"] != name] + [{"name": name, "value": value}]
+
+
+class CheckTestCase(unittest.TestCase):
+    overlay = "prod"
+
+    def setUp(self):
+        self.m = rendered(self.overlay)
+        self.describe = fixture()
+
+    def assertFails(self, check, needle, describe=None):
+        errors = check(self.m, fixed(describe or self.describe))
+        self.assertTrue(errors, "%s passed on a broken manifest" % check.__name__)
+        self.assertTrue(any(needle in e for e in errors), "no error mentions %r: %s" % (needle, errors))
+
+
+class RealManifestsTests(unittest.TestCase):
+    def test_every_overlay_passes_every_check(self):
+        self.assertIn("dev", OVERLAYS)
+        self.assertIn("prod", OVERLAYS)
+        for overlay in OVERLAYS:
+            for name, errors in cm.run_checks(rendered(overlay), fixed(fixture())).items():
+                with self.subTest(overlay=overlay, check=name):
+                    self.assertEqual(errors, [])
+
+    def test_main_exit_status(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            good = os.path.join(tmp, "good.yaml")
+            with open(good, "w") as f:
+                cm.yaml.safe_dump_all(rendered("prod").objects, f)
+            with contextlib.redirect_stdout(io.StringIO()):
+                self.assertEqual(cm.main(["--describe", FIXTURE, good]), 0)
+            broken = rendered("prod")
+            one(broken, "HorizontalPodAutoscaler")["spec"]["scaleTargetRef"]["name"] = "nope"
+            bad = os.path.join(tmp, "bad.yaml")
+            with open(bad, "w") as f:
+                cm.yaml.safe_dump_all(broken.objects, f)
+            with contextlib.redirect_stdout(io.StringIO()) as out:
+                self.assertEqual(cm.main(["--describe", FIXTURE, bad]), 1)
+            self.assertIn("FAIL", out.getvalue())
+
+
+class SelectorTests(CheckTestCase):
+    def test_deployment_selector_not_matching_template(self):
+        one(self.m, "Deployment")["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/component"] = "web"
+        self.assertFails(cm.check_selectors, "does not match its pod template labels")
+
+    def test_service_selecting_nothing(self):
+        one(self.m, "Service")["spec"]["selector"]["app.kubernetes.io/name"] = "other"
+        self.assertFails(cm.check_selectors, "Service")
+
+    def test_service_selecting_migration_pods(self):
+        del one(self.m, "Service")["spec"]["selector"]["app.kubernetes.io/component"]
+        self.assertFails(cm.check_selectors, "also selects the pods of Job")
+
+    def test_pdb_selecting_nothing(self):
+        one(self.m, "PodDisruptionBudget")["spec"]["selector"]["matchLabels"]["app.kubernetes.io/instance"] = "x"
+        self.assertFails(cm.check_selectors, "PodDisruptionBudget")
+
+    def test_pdb_match_expressions_are_evaluated(self):
+        pdb = one(self.m, "PodDisruptionBudget")
+        pdb["spec"]["selector"]["matchExpressions"] = [
+            {"key": "app.kubernetes.io/component", "operator": "NotIn", "values": ["server"]}]
+        self.assertFails(cm.check_selectors, "PodDisruptionBudget")
+
+    def test_network_policy_not_covering_the_pods(self):
+        one(self.m, "NetworkPolicy")["spec"]["podSelector"] = {"matchLabels": {"app": "service"}}
+        self.assertFails(cm.check_selectors, "NetworkPolicy")
+
+
+class HPATests(CheckTestCase):
+    def test_target_missing(self):
+        one(self.m, "HorizontalPodAutoscaler")["spec"]["scaleTargetRef"]["name"] = "servic"
+        self.assertFails(cm.check_hpa, "is not a Deployment")
+
+    def test_deployment_with_replicas(self):
+        one(self.m, "Deployment")["spec"]["replicas"] = 3
+        self.assertFails(cm.check_hpa, "has spec.replicas")
+
+    def test_no_cpu_request(self):
+        del app_container(self.m)["resources"]["requests"]["cpu"]
+        self.assertFails(cm.check_hpa, "no CPU request")
+
+    def test_deployment_without_hpa(self):
+        self.m.objects.remove(one(self.m, "HorizontalPodAutoscaler"))
+        self.assertFails(cm.check_hpa, "no HorizontalPodAutoscaler targets it")
+
+
+class PortsAndPathsTests(CheckTestCase):
+    def test_readiness_path_unknown_to_the_binary(self):
+        app_container(self.m)["readinessProbe"]["httpGet"]["path"] = "/ready"
+        self.assertFails(cm.check_ports_and_paths, "readinessProbe path /ready")
+
+    def test_liveness_on_the_admin_port(self):
+        app_container(self.m)["livenessProbe"]["httpGet"]["port"] = "admin"
+        self.assertFails(cm.check_ports_and_paths, "expected the traffic port")
+
+    def test_probe_on_an_undeclared_port_name(self):
+        app_container(self.m)["startupProbe"]["httpGet"]["port"] = "web"
+        self.assertFails(cm.check_ports_and_paths, "no port of the binary")
+
+    def test_probe_path_missing_from_the_routes(self):
+        self.describe["routes"] = [r for r in self.describe["routes"] if r["path"] != "/readyz"]
+        self.assertFails(cm.check_ports_and_paths, "GET /readyz is not a route on port 'http'")
+
+    def test_prestop_on_the_traffic_port(self):
+        app_container(self.m)["lifecycle"]["preStop"]["httpGet"]["port"] = "http"
+        self.assertFails(cm.check_ports_and_paths, "expected the admin port")
+
+    def test_prestop_path_wrong(self):
+        app_container(self.m)["lifecycle"]["preStop"]["httpGet"]["path"] = "/-/prestop"
+        self.assertFails(cm.check_ports_and_paths, "preStop path /-/prestop")
+
+    def test_prestop_missing(self):
+        del app_container(self.m)["lifecycle"]
+        self.assertFails(cm.check_ports_and_paths, "no lifecycle.preStop.httpGet")
+
+    def test_container_port_differs_from_the_binary(self):
+        app_container(self.m)["ports"][0]["containerPort"] = 9090
+        self.assertFails(cm.check_ports_and_paths, "containerPort named 'http' is 9090")
+
+    def test_service_exposing_the_admin_port(self):
+        one(self.m, "Service")["spec"]["ports"].append({"name": "admin", "port": 8081, "targetPort": "admin"})
+        self.assertFails(cm.check_ports_and_paths, "only the traffic port")
+
+    def test_metrics_annotation_on_the_wrong_port(self):
+        one(self.m, "Deployment")["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"] = "8080"
+        self.assertFails(cm.check_ports_and_paths, "prometheus.io/path /metrics")
+
+
+class GracePeriodTests(CheckTestCase):
+    def test_grace_shorter_than_the_budget(self):
+        one(self.m, "Deployment")["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] = 30
+        set_env(app_container(self.m), "TERMINATION_GRACE_PERIOD_SECONDS", "30")
+        self.assertFails(cm.check_grace_period, "< the app's shutdown budget 32")
+
+    def test_budget_grows_in_the_binary(self):
+        self.describe["shutdown"]["requiredGracePeriodSeconds"] = 47
+        self.assertFails(cm.check_grace_period, "< the app's shutdown budget 47")
+
+    def test_env_differs_from_the_pod_spec(self):
+        set_env(app_container(self.m), "TERMINATION_GRACE_PERIOD_SECONDS", "60")
+        self.assertFails(cm.check_grace_period, "TERMINATION_GRACE_PERIOD_SECONDS=60 but")
+
+    def test_env_missing(self):
+        c = app_container(self.m)
+        c["env"] = [e for e in c["env"] if e["name"] != "TERMINATION_GRACE_PERIOD_SECONDS"]
+        self.assertFails(cm.check_grace_period, "TERMINATION_GRACE_PERIOD_SECONDS is not set")
+
+
+class ProbeTimingTests(CheckTestCase):
+    def test_timeout_below_two_seconds(self):
+        del app_container(self.m)["livenessProbe"]["timeoutSeconds"]  # Kubernetes' default is 1
+        self.assertFails(cm.check_probe_timings, "livenessProbe timeoutSeconds 1 < 2")
+
+    def test_readiness_timeout_not_above_the_check_timeout(self):
+        one(self.m, "ConfigMap")["data"]["READINESS_CHECK_TIMEOUT_SECONDS"] = "2"
+        self.assertFails(cm.check_probe_timings, "<= READINESS_CHECK_TIMEOUT_SECONDS 2")
+
+    def test_readiness_faster_than_the_checks(self):
+        one(self.m, "ConfigMap")["data"]["READINESS_CHECK_INTERVAL_SECONDS"] = "10"
+        self.assertFails(cm.check_probe_timings, "< READINESS_CHECK_INTERVAL_SECONDS 10")
+
+    def test_startup_window_shorter_than_the_app_deadline(self):
+        app_container(self.m)["startupProbe"]["failureThreshold"] = 30
+        self.assertFails(cm.check_probe_timings, "startupProbe window 60 s <= STARTUP_DEADLINE_SECONDS 60")
+
+
+class DatabaseBudgetTests(CheckTestCase):
+    def test_too_many_replicas(self):
+        one(self.m, "HorizontalPodAutoscaler")["spec"]["maxReplicas"] = 8
+        self.assertFails(cm.check_db_budget, "(maxReplicas 8 + maxSurge 1) x DB_POOL_MAX 10 = 90")
+
+    def test_pool_too_large(self):
+        one(self.m, "ConfigMap")["data"]["DB_POOL_MAX"] = "20"
+        self.assertFails(cm.check_db_budget, "= 140 connections")
+
+    def test_surge_percentage_counts(self):
+        one(self.m, "Deployment")["spec"]["strategy"]["rollingUpdate"]["maxSurge"] = "50%"
+        self.assertFails(cm.check_db_budget, "(maxReplicas 6 + maxSurge 3)")
+
+    def test_pool_from_the_binary_when_unset(self):
+        del one(self.m, "ConfigMap")["data"]["DB_POOL_MAX"]
+        self.describe["database"]["poolMax"] = 25
+        self.assertFails(cm.check_db_budget, "DB_POOL_MAX 25")
+
+
+class SameImageTests(CheckTestCase):
+    def test_job_on_another_image(self):
+        one(self.m, "Job")["spec"]["template"]["spec"]["containers"][0]["image"] = "registry.example.com/x:1"
+        self.assertFails(cm.check_same_image, "different images")
+
+    def test_latest_tag(self):
+        for w in self.m.workloads():
+            w["spec"]["template"]["spec"]["containers"][0]["image"] = "registry.example.com:5000/service:latest"
+        self.assertFails(cm.check_same_image, "has no version")
+
+    def test_no_tag(self):
+        for w in self.m.workloads():
+            w["spec"]["template"]["spec"]["containers"][0]["image"] = "registry.example.com:5000/service"
+        self.assertFails(cm.check_same_image, "has no version")
+
+    def test_job_missing(self):
+        self.m.objects.remove(one(self.m, "Job"))
+        self.assertFails(cm.check_same_image, "no migration Job")
+
+
+class SecretsAsFilesTests(CheckTestCase):
+    def test_database_url_in_env(self):
+        set_env(app_container(self.m), "DATABASE_URL", "postgresql://u:p@db/app")
+        self.assertFails(cm.check_secrets_as_files, "DATABASE_URL is set in the environment")
+
+    def test_file_outside_the_secret_mount(self):
+        job_container = one(self.m, "Job")["spec"]["template"]["spec"]["containers"][0]
+        set_env(job_container, "DATABASE_URL_FILE", "/etc/app/database-url")
+        self.assertFails(cm.check_secrets_as_files, "not inside a mounted Secret volume")
+
+
+class DescribeFromBinaryTests(unittest.TestCase):
+    """--service-binary runs the binary with the container's settings; a fake binary stands in for it here."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.binary = os.path.join(self.tmp.name, "service")
+        with open(self.binary, "w") as f:
+            f.write("#!%s\n" % sys.executable)
+            f.write("import json, os, sys\n")
+            f.write("assert sys.argv[1:] == ['describe'], sys.argv\n")
+            f.write("d = json.load(open(%r))\n" % FIXTURE)
+            f.write("d['ports'] = {'http': int(os.environ['HTTP_PORT']), 'admin': int(os.environ['ADMIN_PORT'])}\n")
+            f.write("print(json.dumps(d))\n")
+        os.chmod(self.binary, stat.S_IRWXU)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_real_manifests_pass(self):
+        m = rendered("prod")
+        errors = cm.check_ports_and_paths(m, cm.describe_from_binary(self.binary, m))
+        self.assertEqual(errors, [])
+
+    def test_port_setting_disagreeing_with_container_port(self):
+        m = rendered("prod")
+        one(m, "ConfigMap")["data"]["HTTP_PORT"] = "9090"
+        errors = cm.check_ports_and_paths(m, cm.describe_from_binary(self.binary, m))
+        self.assertTrue(any("containerPort named 'http' is 8080, the binary listens on 9090" in e for e in errors),
+                        errors)
+
+
+if __name__ == "__main__":
+    unittest.main()
