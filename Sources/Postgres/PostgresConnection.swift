@@ -22,6 +22,7 @@ import Synchronization
 public final class PostgresConnection: Sendable {
     private struct State {
         var statements: [String: String] = [:]
+        var nextStatementNumber = 0
         var isBroken = false
         var isClosed = false
     }
@@ -181,7 +182,12 @@ public final class PostgresConnection: Sendable {
                     PQsendQueryParams(handle.connection, sql, count, nil, values, lengths, formats, 1)
                 }
             }
-            return try await complete(sent: sent)
+            do {
+                return try await complete(sent: sent)
+            } catch let error as PostgresError where statement != nil && Self.invalidatesStatement(error) {
+                state.withLock { _ = $0.statements.removeValue(forKey: sql) }
+                throw error
+            }
         }
     }
 
@@ -215,15 +221,22 @@ public final class PostgresConnection: Sendable {
     /// The name of the prepared statement for `sql`, preparing it first if needed; `nil` to run it unnamed.
     private func preparedStatementName(for sql: String, parameterCount: Int) async throws -> String? {
         guard preparedStatements else { return nil }
-        let lookup = state.withLock { state -> (name: String?, isFull: Bool, count: Int) in
-            (state.statements[sql], state.statements.count >= statementCacheSize, state.statements.count)
+        let lookup = state.withLock { state -> (name: String?, isFull: Bool, number: Int) in
+            (state.statements[sql], state.statements.count >= statementCacheSize, state.nextStatementNumber)
         }
         if let name = lookup.name { return name }
         if lookup.isFull { return nil }
-        let name = "s\(lookup.count)"
+        let name = "s\(lookup.number)"
+        state.withLock { $0.nextStatementNumber += 1 }
         _ = try await complete(sent: PQsendPrepare(handle.connection, name, sql, Int32(parameterCount), nil))
         state.withLock { $0.statements[sql] = name }
         return name
+    }
+
+    /// Errors after which the cached statement must be prepared again: it was dropped (`DEALLOCATE`,
+    /// `DISCARD ALL`: 26000) or its result type changed with the schema (0A000).
+    private static func invalidatesStatement(_ error: PostgresError) -> Bool {
+        error.sqlState == "26000" || error.sqlState == "0A000"
     }
 
     /// Flushes the request, then collects its results; on task cancellation cancels the server query.

@@ -1,4 +1,5 @@
 public import IO
+public import Observability
 import Synchronization
 
 /// A pool of ``PostgresConnection``s: the I/O owner of a ``PoolStateMachine``.
@@ -42,18 +43,23 @@ public final class PostgresPool: Sendable {
     /// Sizes and timeouts.
     public let poolConfiguration: PostgresPoolConfiguration
     private let eventLoopGroup: EventLoopGroup
+    private let logger: Logger?
     private let state: Mutex<State>
     private let nextRequestID = Atomic<Int>(0)
     private let commands: AsyncStream<Command>
     private let commandSink: AsyncStream<Command>.Continuation
 
     /// Creates a pool; no connection opens until ``run()`` starts.
+    ///
+    /// - Parameter logger: Receives connection events at `info` and below (never secrets or parameters).
     public init(
         configuration: PostgresConfiguration,
         poolConfiguration: PostgresPoolConfiguration = .init(),
-        eventLoopGroup: EventLoopGroup
+        eventLoopGroup: EventLoopGroup,
+        logger: Logger? = nil
     ) {
         self.configuration = configuration
+        self.logger = logger
         self.poolConfiguration = poolConfiguration
         self.eventLoopGroup = eventLoopGroup
         var generator = SystemRandomNumberGenerator()
@@ -83,9 +89,14 @@ public final class PostgresPool: Sendable {
     private func connect(_ id: Machine.ConnectionID) async {
         do {
             let connection = try await PostgresConnection.connect(configuration: configuration, loop: eventLoopGroup.next())
+            logger?.debug("database connection opened", ["db.connection.id": .int(id)])
             modifyState { $0.connectionEstablished(id, connection, now: .now()) }
         } catch {
             let failure = error as? PostgresError ?? PostgresError(.connectionFailed, summary: "connecting was cancelled")
+            logger?.info(
+                "database connection failed",
+                ["db.connection.id": .int(id), "error.code": "\(failure.code)", "error.summary": .string(failure.summary ?? "")]
+            )
             state.withLock { $0.lastConnectError = failure }
             modifyState { $0.connectionFailed(id, now: .now()) }
         }
@@ -329,6 +340,7 @@ public final class PostgresPool: Sendable {
             return (state.closeWaiters, state.timer?.task)
         }
         timer?.cancel()
+        logger?.info("database pool closed")
         commandSink.finish()
         for waiter in waiters { waiter.resume() }
     }

@@ -214,3 +214,15 @@ import Testing
         #expect(ContinuousClock.now - started < .seconds(2))
     }
 }
+
+@Suite struct PreparedStatementCacheTests {
+    @Test func droppedStatementsArePreparedAgain() async throws {
+        let connection = try await TestDatabase.connect()
+        defer { connection.close() }
+        #expect(try await connection.query("SELECT $1::int4 AS n", 1)[0].decode(Int.self, at: 0) == 1)
+        try await connection.executeScript("DEALLOCATE ALL")
+        let error = await #expect(throws: PostgresError.self) { try await connection.query("SELECT $1::int4 AS n", 2) }
+        #expect(error?.sqlState == "26000")
+        #expect(try await connection.query("SELECT $1::int4 AS n", 3)[0].decode(Int.self, at: 0) == 3)
+    }
+}
