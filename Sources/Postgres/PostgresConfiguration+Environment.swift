@@ -13,7 +13,8 @@ extension PostgresConfiguration {
         guard let url = environment["DATABASE_URL"], !url.isEmpty else {
             throw PostgresError(.invalidConfiguration, summary: "DATABASE_URL (or DATABASE_URL_FILE) is not set")
         }
-        let statementTimeout = try EnvironmentValue.integer("DB_STATEMENT_TIMEOUT_MS", in: environment, default: 0, minimum: 0)
+        let statementTimeout = try EnvironmentValue.integer(
+            "DB_STATEMENT_TIMEOUT_MS", in: environment, default: 0, minimum: 0)
         try self.init(
             url: url,
             password: password,
@@ -37,7 +38,8 @@ extension PostgresPoolConfiguration {
         let minimum = try EnvironmentValue.integer("DB_POOL_MIN", in: environment, default: 1, minimum: 0)
         let maximum = try EnvironmentValue.integer("DB_POOL_MAX", in: environment, default: 10, minimum: 1)
         guard minimum <= maximum else {
-            throw PostgresError(.invalidConfiguration, summary: "DB_POOL_MIN (\(minimum)) exceeds DB_POOL_MAX (\(maximum))")
+            throw PostgresError(
+                .invalidConfiguration, summary: "DB_POOL_MIN (\(minimum)) exceeds DB_POOL_MAX (\(maximum))")
         }
         self.init(
             minimumConnections: minimum,
@@ -51,23 +53,31 @@ extension PostgresPoolConfiguration {
 
 /// Parses one setting, naming it in the error.
 enum EnvironmentValue {
-    static func integer(_ key: String, in environment: [String: String], default value: Int, minimum: Int) throws(PostgresError) -> Int {
+    static func integer(_ key: String, in environment: [String: String], default value: Int, minimum: Int)
+        throws(PostgresError) -> Int
+    {
         guard let text = environment[key], !text.isEmpty else { return value }
         guard let parsed = Int(text), parsed >= minimum else {
-            throw PostgresError(.invalidConfiguration, summary: "\(key) must be an integer ≥ \(minimum), got \"\(text)\"")
+            throw PostgresError(
+                .invalidConfiguration, summary: "\(key) must be an integer ≥ \(minimum), got \"\(text)\"")
         }
         return parsed
     }
 
-    static func seconds(_ key: String, in environment: [String: String], default value: Double) throws(PostgresError) -> Duration {
+    static func seconds(_ key: String, in environment: [String: String], default value: Double) throws(PostgresError)
+        -> Duration
+    {
         guard let text = environment[key], !text.isEmpty else { return .milliseconds(Int64(value * 1000)) }
         guard let parsed = Double(text), parsed > 0, parsed.isFinite else {
-            throw PostgresError(.invalidConfiguration, summary: "\(key) must be a positive number of seconds, got \"\(text)\"")
+            throw PostgresError(
+                .invalidConfiguration, summary: "\(key) must be a positive number of seconds, got \"\(text)\"")
         }
         return .milliseconds(Int64(parsed * 1000))
     }
 
-    static func boolean(_ key: String, in environment: [String: String], default value: Bool) throws(PostgresError) -> Bool {
+    static func boolean(_ key: String, in environment: [String: String], default value: Bool) throws(PostgresError)
+        -> Bool
+    {
         guard let text = environment[key], !text.isEmpty else { return value }
         switch text.lowercased() {
         case "true", "1", "yes", "on": return true

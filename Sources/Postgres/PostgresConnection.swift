@@ -55,7 +55,8 @@ public final class PostgresConnection: Sendable {
     ///   - configuration: Where to connect and how the session behaves.
     ///   - loop: The event loop whose epoll waits for the socket.
     /// - Throws: ``PostgresError`` with code `connectionFailed` or `timeout`.
-    public static func connect(configuration: PostgresConfiguration, loop: EventLoop) async throws -> PostgresConnection {
+    public static func connect(configuration: PostgresConfiguration, loop: EventLoop) async throws -> PostgresConnection
+    {
         let handle = try LibPQHandle.start(parameters: configuration.connectParameters)
         do {
             try await withDeadline(configuration.connectTimeout) {
@@ -260,7 +261,9 @@ public final class PostgresConnection: Sendable {
             // With TLS libpq may need to read before it can write.
             let events = try await watcher.wait(for: [.readable, .writable])
             if events.contains(.readable) || events.contains(.hangup) || events.contains(.error) {
-                guard PQconsumeInput(connection) == 1 else { throw connectionError(summary: "connection lost while sending") }
+                guard PQconsumeInput(connection) == 1 else {
+                    throw connectionError(summary: "connection lost while sending")
+                }
             }
         }
         var rows: PostgresRows?
@@ -268,7 +271,9 @@ public final class PostgresConnection: Sendable {
         while true {
             while PQisBusy(connection) == 1 {
                 _ = try await watcher.wait(for: .readable)
-                guard PQconsumeInput(connection) == 1 else { throw connectionError(summary: "connection lost while reading") }
+                guard PQconsumeInput(connection) == 1 else {
+                    throw connectionError(summary: "connection lost while reading")
+                }
             }
             guard let result = PQgetResult(connection) else { break }
             switch PQresultStatus(result) {
@@ -281,7 +286,9 @@ public final class PostgresConnection: Sendable {
                 // COPY and other states this API does not drive would leave the session unusable.
                 PQclear(result)
                 state.withLock { $0.isBroken = true }
-                if failure == nil { failure = PostgresError(.clientError, summary: "unsupported result (COPY is not supported)") }
+                if failure == nil {
+                    failure = PostgresError(.clientError, summary: "unsupported result (COPY is not supported)")
+                }
             }
         }
         if let failure { throw failure }
@@ -343,7 +350,8 @@ public final class PostgresConnection: Sendable {
 
     private func connectionError(summary: String) -> PostgresError {
         let lost = PQstatus(handle.connection) != CONNECTION_OK
-        return PostgresError(lost ? .connectionLost : .clientError, summary: summary, serverMessage: handle.errorMessage)
+        return PostgresError(
+            lost ? .connectionLost : .clientError, summary: summary, serverMessage: handle.errorMessage)
     }
 }
 
@@ -356,8 +364,8 @@ struct LibPQHandle: @unchecked Sendable {
         let keywords = parameters.map { strdup($0.keyword) } + [nil]
         let values = parameters.map { strdup($0.value) } + [nil]
         defer {
-            keywords.forEach { free($0) }
-            values.forEach { free($0) }
+            for keyword in keywords { free(keyword) }
+            for value in values { free(value) }
         }
         let connection = keywords.withUnsafeBufferPointer { keywordPointers in
             values.withUnsafeBufferPointer { valuePointers in
@@ -368,7 +376,9 @@ struct LibPQHandle: @unchecked Sendable {
                 }
             }
         }
-        guard let connection else { throw PostgresError(.clientError, summary: "libpq could not allocate a connection") }
+        guard let connection else {
+            throw PostgresError(.clientError, summary: "libpq could not allocate a connection")
+        }
         if PQstatus(connection) == CONNECTION_BAD {
             let error = PostgresError(
                 .connectionFailed,

@@ -88,14 +88,19 @@ public final class PostgresPool: Sendable {
 
     private func connect(_ id: Machine.ConnectionID) async {
         do {
-            let connection = try await PostgresConnection.connect(configuration: configuration, loop: eventLoopGroup.next())
+            let connection = try await PostgresConnection.connect(
+                configuration: configuration, loop: eventLoopGroup.next())
             logger?.debug("database connection opened", ["db.connection.id": .int(id)])
             modifyState { $0.connectionEstablished(id, connection, now: .now()) }
         } catch {
-            let failure = error as? PostgresError ?? PostgresError(.connectionFailed, summary: "connecting was cancelled")
+            let failure =
+                error as? PostgresError ?? PostgresError(.connectionFailed, summary: "connecting was cancelled")
             logger?.info(
                 "database connection failed",
-                ["db.connection.id": .int(id), "error.code": "\(failure.code)", "error.summary": .string(failure.summary ?? "")]
+                [
+                    "db.connection.id": .int(id), "error.code": "\(failure.code)",
+                    "error.summary": .string(failure.summary ?? ""),
+                ]
             )
             state.withLock { $0.lastConnectError = failure }
             modifyState { $0.connectionFailed(id, now: .now()) }
@@ -173,7 +178,7 @@ public final class PostgresPool: Sendable {
                     continuation.resume(throwing: CancellationError())
                     return
                 }
-                modifyState { state in
+                modifyPoolState { state in
                     state.waiting[request] = continuation
                     return state.machine.acquire(request, now: .now())
                 }
@@ -261,20 +266,22 @@ public final class PostgresPool: Sendable {
     // MARK: Running actions
 
     private func modifyState(_ event: (inout Machine) -> Machine.Action) {
-        modifyState { (state: inout State) in event(&state.machine) }
+        modifyPoolState { state in event(&state.machine) }
     }
 
     /// Runs `event` under the lock, takes the continuations its action resolves, and acts after unlocking.
-    private func modifyState(_ event: (inout State) -> Machine.Action) {
+    private func modifyPoolState(_ event: (inout State) -> Machine.Action) {
         let (action, resumptions) = state.withLock { state in
             let action = event(&state)
             var resumptions: [(CheckedContinuation<Lease, any Error>, Result<Lease, any Error>)] = []
             if let lease = action.lease, let waiter = state.waiting.removeValue(forKey: lease.request) {
-                resumptions.append((waiter, .success(Lease(id: lease.connectionID, connection: lease.connection, check: lease.check))))
+                resumptions.append(
+                    (waiter, .success(Lease(id: lease.connectionID, connection: lease.connection, check: lease.check))))
             }
             for (request, failure) in action.failures {
                 if let waiter = state.waiting.removeValue(forKey: request) {
-                    resumptions.append((waiter, .failure(error(for: failure, lastConnectError: state.lastConnectError))))
+                    resumptions.append(
+                        (waiter, .failure(error(for: failure, lastConnectError: state.lastConnectError))))
                 }
             }
             return (action, resumptions)
@@ -287,7 +294,8 @@ public final class PostgresPool: Sendable {
         switch failure {
         case .acquireTimeout:
             let cause = lastConnectError.map { " (last connect error: \($0.code))" } ?? ""
-            return PostgresError(.poolAcquireTimeout, summary: "no connection free within \(poolConfiguration.acquireTimeout)\(cause)")
+            return PostgresError(
+                .poolAcquireTimeout, summary: "no connection free within \(poolConfiguration.acquireTimeout)\(cause)")
         case .closed:
             return PostgresError(.poolClosed, summary: "the pool is closed")
         case .cancelled:

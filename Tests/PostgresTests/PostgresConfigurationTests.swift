@@ -4,7 +4,8 @@ import Testing
 
 @Suite struct PostgresConfigurationTests {
     @Test func parsesURIAndRedactsPassword() throws {
-        let configuration = try PostgresConfiguration(url: "postgresql://app:s3cret@db.example:6432/orders?sslmode=require")
+        let configuration = try PostgresConfiguration(
+            url: "postgresql://app:s3cret@db.example:6432/orders?sslmode=require")
         #expect(configuration.parameter("host") == "db.example")
         #expect(configuration.parameter("port") == "6432")
         #expect(configuration.parameter("dbname") == "orders")
@@ -14,7 +15,8 @@ import Testing
     }
 
     @Test func parsesKeywordValueString() throws {
-        let configuration = try PostgresConfiguration(url: "host=/tmp user=app password='a b' target_session_attrs=read-write")
+        let configuration = try PostgresConfiguration(
+            url: "host=/tmp user=app password='a b' target_session_attrs=read-write")
         #expect(configuration.parameter("target_session_attrs") == "read-write")
         #expect(configuration.parameter("password") == "a b")
         #expect(!configuration.redactedDescription.contains("a b"))
@@ -58,7 +60,9 @@ import Testing
     }
 
     @Test func badValuesNameTheVariable() {
-        let pool = #expect(throws: PostgresError.self) { try PostgresPoolConfiguration(environment: ["DB_POOL_MAX": "many"]) }
+        let pool = #expect(throws: PostgresError.self) {
+            try PostgresPoolConfiguration(environment: ["DB_POOL_MAX": "many"])
+        }
         #expect(pool?.description.contains("DB_POOL_MAX") == true)
         let order = #expect(throws: PostgresError.self) {
             try PostgresPoolConfiguration(environment: ["DB_POOL_MIN": "5", "DB_POOL_MAX": "2"])
