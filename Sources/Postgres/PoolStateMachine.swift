@@ -135,7 +135,8 @@ public struct PoolStateMachine<Connection: Sendable>: Sendable {
         }
         if let id = idle.popLast(), case .idle(let connection, let since) = slots[id]?.state {
             slots[id]!.state = .leased(connection)
-            action.lease = Lease(request: request, connectionID: id, connection: connection, check: check(idleSince: since, now: now))
+            action.lease = Lease(
+                request: request, connectionID: id, connection: connection, check: check(idleSince: since, now: now))
             statistics.acquiredTotal += 1
         } else {
             waiters.append(Waiter(request: request, enqueuedAt: now, deadline: now + configuration.acquireTimeout))
@@ -155,7 +156,9 @@ public struct PoolStateMachine<Connection: Sendable>: Sendable {
     }
 
     /// A connection requested by `createConnections` is ready.
-    public mutating func connectionEstablished(_ id: ConnectionID, _ connection: Connection, now: MonotonicInstant) -> Action {
+    public mutating func connectionEstablished(_ id: ConnectionID, _ connection: Connection, now: MonotonicInstant)
+        -> Action
+    {
         var action = Action()
         guard case .connecting = slots[id]?.state else {
             action.closeConnections.append(connection)
@@ -272,7 +275,9 @@ public struct PoolStateMachine<Connection: Sendable>: Sendable {
     // MARK: Helpers
 
     /// Gives a free connection to the first waiter, or parks it as idle.
-    private mutating func hand(_ id: ConnectionID, _ connection: Connection, now: MonotonicInstant, into action: inout Action) {
+    private mutating func hand(
+        _ id: ConnectionID, _ connection: Connection, now: MonotonicInstant, into action: inout Action
+    ) {
         if !waiters.isEmpty {
             let waiter = waiters.removeFirst()
             slots[id]!.state = .leased(connection)
@@ -406,4 +411,3 @@ struct SplitMix64: RandomNumberGenerator, Sendable {
         Double(next() >> 11) / Double(1 << 53)
     }
 }
-

@@ -109,7 +109,8 @@ extension Date: PostgresBindable {
         } else if self == .distantPast {
             bindings.appendText("-infinity")
         } else {
-            bindings.appendText(PostgresTimestamp.isoText(microsecondsSince1970: PostgresTimestamp.microseconds(of: self)))
+            bindings.appendText(
+                PostgresTimestamp.isoText(microsecondsSince1970: PostgresTimestamp.microseconds(of: self)))
         }
     }
 }

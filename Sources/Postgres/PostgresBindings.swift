@@ -73,7 +73,8 @@ public struct PostgresBindings: Sendable {
                 try withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * count) { lengthsAndFormats in
                     // A zero-length value still needs a non-NULL pointer, or libpq sends NULL.
                     let empty = UnsafeRawPointer(("" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
-                    let base = storage.baseAddress.map { UnsafePointer($0.assumingMemoryBound(to: CChar.self)) } ?? empty
+                    let base =
+                        storage.baseAddress.map { UnsafePointer($0.assumingMemoryBound(to: CChar.self)) } ?? empty
                     for (index, slot) in slots.enumerated() {
                         values[index] = slot.length < 0 ? nil : (slot.length == 0 ? empty : base + Int(slot.offset))
                         lengthsAndFormats[index] = max(slot.length, 0)

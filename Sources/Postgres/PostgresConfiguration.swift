@@ -66,7 +66,8 @@ public struct PostgresConfiguration: Sendable {
     /// The connection string as keyword/value pairs with every secret replaced by `***`, safe to log.
     public var redactedDescription: String {
         var pairs = parameters.map { pair in
-            Self.secretKeywords.contains(pair.keyword) ? "\(pair.keyword)=***" : "\(pair.keyword)=\(Self.quote(pair.value))"
+            Self.secretKeywords.contains(pair.keyword)
+                ? "\(pair.keyword)=***" : "\(pair.keyword)=\(Self.quote(pair.value))"
         }
         if password != nil, !pairs.contains(where: { $0.hasPrefix("password=") }) { pairs.append("password=***") }
         return pairs.joined(separator: " ")
@@ -97,7 +98,9 @@ public struct PostgresConfiguration: Sendable {
         return "'" + value.replacing("\\", with: "\\\\").replacing("'", with: "\\'") + "'"
     }
 
-    private static func parse(_ url: String, settingName: String) throws(PostgresError) -> [(keyword: String, value: String)] {
+    private static func parse(_ url: String, settingName: String) throws(PostgresError) -> [(
+        keyword: String, value: String
+    )] {
         guard !url.isEmpty else {
             throw PostgresError(.invalidConfiguration, summary: "\(settingName) is empty")
         }

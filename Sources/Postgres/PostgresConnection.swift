@@ -22,6 +22,7 @@ import Synchronization
 public final class PostgresConnection: Sendable {
     private struct State {
         var statements: [String: String] = [:]
+        var nextStatementNumber = 0
         var isBroken = false
         var isClosed = false
     }
@@ -54,7 +55,8 @@ public final class PostgresConnection: Sendable {
     ///   - configuration: Where to connect and how the session behaves.
     ///   - loop: The event loop whose epoll waits for the socket.
     /// - Throws: ``PostgresError`` with code `connectionFailed` or `timeout`.
-    public static func connect(configuration: PostgresConfiguration, loop: EventLoop) async throws -> PostgresConnection {
+    public static func connect(configuration: PostgresConfiguration, loop: EventLoop) async throws -> PostgresConnection
+    {
         let handle = try LibPQHandle.start(parameters: configuration.connectParameters)
         do {
             try await withDeadline(configuration.connectTimeout) {
@@ -181,7 +183,12 @@ public final class PostgresConnection: Sendable {
                     PQsendQueryParams(handle.connection, sql, count, nil, values, lengths, formats, 1)
                 }
             }
-            return try await complete(sent: sent)
+            do {
+                return try await complete(sent: sent)
+            } catch let error as PostgresError where statement != nil && Self.invalidatesStatement(error) {
+                state.withLock { _ = $0.statements.removeValue(forKey: sql) }
+                throw error
+            }
         }
     }
 
@@ -215,15 +222,22 @@ public final class PostgresConnection: Sendable {
     /// The name of the prepared statement for `sql`, preparing it first if needed; `nil` to run it unnamed.
     private func preparedStatementName(for sql: String, parameterCount: Int) async throws -> String? {
         guard preparedStatements else { return nil }
-        let lookup = state.withLock { state -> (name: String?, isFull: Bool, count: Int) in
-            (state.statements[sql], state.statements.count >= statementCacheSize, state.statements.count)
+        let lookup = state.withLock { state -> (name: String?, isFull: Bool, number: Int) in
+            (state.statements[sql], state.statements.count >= statementCacheSize, state.nextStatementNumber)
         }
         if let name = lookup.name { return name }
         if lookup.isFull { return nil }
-        let name = "s\(lookup.count)"
+        let name = "s\(lookup.number)"
+        state.withLock { $0.nextStatementNumber += 1 }
         _ = try await complete(sent: PQsendPrepare(handle.connection, name, sql, Int32(parameterCount), nil))
         state.withLock { $0.statements[sql] = name }
         return name
+    }
+
+    /// Errors after which the cached statement must be prepared again: it was dropped (`DEALLOCATE`,
+    /// `DISCARD ALL`: 26000) or its result type changed with the schema (0A000).
+    private static func invalidatesStatement(_ error: PostgresError) -> Bool {
+        error.sqlState == "26000" || error.sqlState == "0A000"
     }
 
     /// Flushes the request, then collects its results; on task cancellation cancels the server query.
@@ -247,7 +261,9 @@ public final class PostgresConnection: Sendable {
             // With TLS libpq may need to read before it can write.
             let events = try await watcher.wait(for: [.readable, .writable])
             if events.contains(.readable) || events.contains(.hangup) || events.contains(.error) {
-                guard PQconsumeInput(connection) == 1 else { throw connectionError(summary: "connection lost while sending") }
+                guard PQconsumeInput(connection) == 1 else {
+                    throw connectionError(summary: "connection lost while sending")
+                }
             }
         }
         var rows: PostgresRows?
@@ -255,7 +271,9 @@ public final class PostgresConnection: Sendable {
         while true {
             while PQisBusy(connection) == 1 {
                 _ = try await watcher.wait(for: .readable)
-                guard PQconsumeInput(connection) == 1 else { throw connectionError(summary: "connection lost while reading") }
+                guard PQconsumeInput(connection) == 1 else {
+                    throw connectionError(summary: "connection lost while reading")
+                }
             }
             guard let result = PQgetResult(connection) else { break }
             switch PQresultStatus(result) {
@@ -268,7 +286,9 @@ public final class PostgresConnection: Sendable {
                 // COPY and other states this API does not drive would leave the session unusable.
                 PQclear(result)
                 state.withLock { $0.isBroken = true }
-                if failure == nil { failure = PostgresError(.clientError, summary: "unsupported result (COPY is not supported)") }
+                if failure == nil {
+                    failure = PostgresError(.clientError, summary: "unsupported result (COPY is not supported)")
+                }
             }
         }
         if let failure { throw failure }
@@ -330,7 +350,8 @@ public final class PostgresConnection: Sendable {
 
     private func connectionError(summary: String) -> PostgresError {
         let lost = PQstatus(handle.connection) != CONNECTION_OK
-        return PostgresError(lost ? .connectionLost : .clientError, summary: summary, serverMessage: handle.errorMessage)
+        return PostgresError(
+            lost ? .connectionLost : .clientError, summary: summary, serverMessage: handle.errorMessage)
     }
 }
 
@@ -343,8 +364,8 @@ struct LibPQHandle: @unchecked Sendable {
         let keywords = parameters.map { strdup($0.keyword) } + [nil]
         let values = parameters.map { strdup($0.value) } + [nil]
         defer {
-            keywords.forEach { free($0) }
-            values.forEach { free($0) }
+            for keyword in keywords { free(keyword) }
+            for value in values { free(value) }
         }
         let connection = keywords.withUnsafeBufferPointer { keywordPointers in
             values.withUnsafeBufferPointer { valuePointers in
@@ -355,7 +376,9 @@ struct LibPQHandle: @unchecked Sendable {
                 }
             }
         }
-        guard let connection else { throw PostgresError(.clientError, summary: "libpq could not allocate a connection") }
+        guard let connection else {
+            throw PostgresError(.clientError, summary: "libpq could not allocate a connection")
+        }
         if PQstatus(connection) == CONNECTION_BAD {
             let error = PostgresError(
                 .connectionFailed,

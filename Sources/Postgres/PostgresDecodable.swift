@@ -177,8 +177,14 @@ extension Date: PostgresDecodable {
             self = PostgresTimestamp.date(postgresMicroseconds: value.read(Int64.self))
         case (.date, 4):
             let days = value.read(Int32.self)
-            if days == .max { self = .distantFuture; return }
-            if days == .min { self = .distantPast; return }
+            if days == .max {
+                self = .distantFuture
+                return
+            }
+            if days == .min {
+                self = .distantPast
+                return
+            }
             self = PostgresTimestamp.date(postgresMicroseconds: Int64(days) * 86_400_000_000)
         default:
             return nil

@@ -29,7 +29,8 @@ public struct PostgresNumeric: Sendable, Hashable, LosslessStringConvertible, Co
 
     /// The value as a `Decimal`, or `nil` if `Decimal` cannot hold it exactly (or it is not finite).
     public var decimalValue: Decimal? {
-        guard let decimal = Decimal(string: description), Self.stripTrailingZeros(decimal.description) == Self.stripTrailingZeros(description)
+        guard let decimal = Decimal(string: description),
+            Self.stripTrailingZeros(decimal.description) == Self.stripTrailingZeros(description)
         else { return nil }
         return decimal
     }
@@ -103,9 +104,15 @@ extension PostgresNumeric: PostgresDecodable {
         let displayScale = Int(value.read(Int16.self, at: 6))
         guard digitCount >= 0, value.bytes.count == 8 + 2 * digitCount else { return nil }
         switch sign {
-        case 0xC000: self.init(unchecked: "NaN"); return
-        case 0xD000: self.init(unchecked: "Infinity"); return
-        case 0xF000: self.init(unchecked: "-Infinity"); return
+        case 0xC000:
+            self.init(unchecked: "NaN")
+            return
+        case 0xD000:
+            self.init(unchecked: "Infinity")
+            return
+        case 0xF000:
+            self.init(unchecked: "-Infinity")
+            return
         case 0x0000, 0x4000: break
         default: return nil
         }

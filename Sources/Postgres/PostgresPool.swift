@@ -1,4 +1,5 @@
 public import IO
+public import Observability
 import Synchronization
 
 /// A pool of ``PostgresConnection``s: the I/O owner of a ``PoolStateMachine``.
@@ -21,7 +22,8 @@ public final class PostgresPool: Sendable {
         var waiting: [Machine.RequestID: CheckedContinuation<Lease, any Error>] = [:]
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
         var isShutdownComplete = false
-        var timer: Task<Void, Never>?
+        var timer: (id: Int, deadline: MonotonicInstant, task: Task<Void, Never>)?
+        var nextTimerID = 0
         var lastConnectError: PostgresError?
     }
 
@@ -41,18 +43,23 @@ public final class PostgresPool: Sendable {
     /// Sizes and timeouts.
     public let poolConfiguration: PostgresPoolConfiguration
     private let eventLoopGroup: EventLoopGroup
+    private let logger: Logger?
     private let state: Mutex<State>
     private let nextRequestID = Atomic<Int>(0)
     private let commands: AsyncStream<Command>
     private let commandSink: AsyncStream<Command>.Continuation
 
     /// Creates a pool; no connection opens until ``run()`` starts.
+    ///
+    /// - Parameter logger: Receives connection events at `info` and below (never secrets or parameters).
     public init(
         configuration: PostgresConfiguration,
         poolConfiguration: PostgresPoolConfiguration = .init(),
-        eventLoopGroup: EventLoopGroup
+        eventLoopGroup: EventLoopGroup,
+        logger: Logger? = nil
     ) {
         self.configuration = configuration
+        self.logger = logger
         self.poolConfiguration = poolConfiguration
         self.eventLoopGroup = eventLoopGroup
         var generator = SystemRandomNumberGenerator()
@@ -81,10 +88,20 @@ public final class PostgresPool: Sendable {
 
     private func connect(_ id: Machine.ConnectionID) async {
         do {
-            let connection = try await PostgresConnection.connect(configuration: configuration, loop: eventLoopGroup.next())
+            let connection = try await PostgresConnection.connect(
+                configuration: configuration, loop: eventLoopGroup.next())
+            logger?.debug("database connection opened", ["db.connection.id": .int(id)])
             modifyState { $0.connectionEstablished(id, connection, now: .now()) }
         } catch {
-            let failure = error as? PostgresError ?? PostgresError(.connectionFailed, summary: "connecting was cancelled")
+            let failure =
+                error as? PostgresError ?? PostgresError(.connectionFailed, summary: "connecting was cancelled")
+            logger?.info(
+                "database connection failed",
+                [
+                    "db.connection.id": .int(id), "error.code": "\(failure.code)",
+                    "error.summary": .string(failure.summary ?? ""),
+                ]
+            )
             state.withLock { $0.lastConnectError = failure }
             modifyState { $0.connectionFailed(id, now: .now()) }
         }
@@ -161,7 +178,7 @@ public final class PostgresPool: Sendable {
                     continuation.resume(throwing: CancellationError())
                     return
                 }
-                modifyState { state in
+                modifyPoolState { state in
                     state.waiting[request] = continuation
                     return state.machine.acquire(request, now: .now())
                 }
@@ -249,20 +266,22 @@ public final class PostgresPool: Sendable {
     // MARK: Running actions
 
     private func modifyState(_ event: (inout Machine) -> Machine.Action) {
-        modifyState { (state: inout State) in event(&state.machine) }
+        modifyPoolState { state in event(&state.machine) }
     }
 
     /// Runs `event` under the lock, takes the continuations its action resolves, and acts after unlocking.
-    private func modifyState(_ event: (inout State) -> Machine.Action) {
+    private func modifyPoolState(_ event: (inout State) -> Machine.Action) {
         let (action, resumptions) = state.withLock { state in
             let action = event(&state)
             var resumptions: [(CheckedContinuation<Lease, any Error>, Result<Lease, any Error>)] = []
             if let lease = action.lease, let waiter = state.waiting.removeValue(forKey: lease.request) {
-                resumptions.append((waiter, .success(Lease(id: lease.connectionID, connection: lease.connection, check: lease.check))))
+                resumptions.append(
+                    (waiter, .success(Lease(id: lease.connectionID, connection: lease.connection, check: lease.check))))
             }
             for (request, failure) in action.failures {
                 if let waiter = state.waiting.removeValue(forKey: request) {
-                    resumptions.append((waiter, .failure(error(for: failure, lastConnectError: state.lastConnectError))))
+                    resumptions.append(
+                        (waiter, .failure(error(for: failure, lastConnectError: state.lastConnectError))))
                 }
             }
             return (action, resumptions)
@@ -275,7 +294,8 @@ public final class PostgresPool: Sendable {
         switch failure {
         case .acquireTimeout:
             let cause = lastConnectError.map { " (last connect error: \($0.code))" } ?? ""
-            return PostgresError(.poolAcquireTimeout, summary: "no connection free within \(poolConfiguration.acquireTimeout)\(cause)")
+            return PostgresError(
+                .poolAcquireTimeout, summary: "no connection free within \(poolConfiguration.acquireTimeout)\(cause)")
         case .closed:
             return PostgresError(.poolClosed, summary: "the pool is closed")
         case .cancelled:
@@ -292,20 +312,30 @@ public final class PostgresPool: Sendable {
         if action.isShutdownComplete { completeShutdown() }
     }
 
+    /// Keeps one sleeping task for the earliest deadline. A later deadline needs no task of its own: the
+    /// machine re-arms after each tick. Actions run after unlocking, so they may arrive out of order.
     private func scheduleTimer(at deadline: MonotonicInstant) {
-        let timer = Task { [weak self] in
-            let delay = deadline.duration(since: .now())
-            if delay > .zero {
-                do { try await Task.sleep(for: delay) } catch { return }
+        let replaced = state.withLock { state -> Task<Void, Never>? in
+            if state.isShutdownComplete { return nil }
+            if let current = state.timer, current.deadline <= deadline { return nil }
+            state.nextTimerID += 1
+            let id = state.nextTimerID
+            let previous = state.timer?.task
+            let task = Task { [weak self] in
+                do { try await Task.sleep(for: deadline.duration(since: .now())) } catch { return }
+                self?.timerFired(id)
             }
-            self?.modifyState { $0.tick(now: .now()) }
+            state.timer = (id, deadline, task)
+            return previous
         }
-        let previous = state.withLock { state in
-            defer { state.timer = state.isShutdownComplete ? nil : timer }
-            return state.timer
+        replaced?.cancel()
+    }
+
+    private func timerFired(_ id: Int) {
+        state.withLock { state in
+            if state.timer?.id == id { state.timer = nil }
         }
-        previous?.cancel()
-        if state.withLock({ $0.isShutdownComplete }) { timer.cancel() }
+        modifyState { $0.tick(now: .now()) }
     }
 
     private func completeShutdown() {
@@ -315,9 +345,10 @@ public final class PostgresPool: Sendable {
                 state.closeWaiters.removeAll()
                 state.timer = nil
             }
-            return (state.closeWaiters, state.timer)
+            return (state.closeWaiters, state.timer?.task)
         }
         timer?.cancel()
+        logger?.info("database pool closed")
         commandSink.finish()
         for waiter in waiters { waiter.resume() }
     }

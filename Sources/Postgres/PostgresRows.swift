@@ -89,7 +89,8 @@ public struct PostgresRow: Sendable {
             if let null = Value.postgresNull { return null }
             throw decodingError(column: field, dataType: dataType, type: type, problem: "is NULL")
         }
-        let bytes = UnsafeRawBufferPointer(start: PQgetvalue(result, index, field), count: Int(PQgetlength(result, index, field)))
+        let bytes = UnsafeRawBufferPointer(
+            start: PQgetvalue(result, index, field), count: Int(PQgetlength(result, index, field)))
         guard let value = Value(postgresValue: PostgresValue(type: dataType, bytes: bytes)) else {
             throw decodingError(column: field, dataType: dataType, type: type, problem: "cannot be decoded")
         }
@@ -101,7 +102,9 @@ public struct PostgresRow: Sendable {
         PQgetisnull(rows.result, index, Int32(column)) == 1
     }
 
-    private func decodingError(column: Int32, dataType: PostgresDataType, type: Any.Type, problem: String) -> PostgresError {
+    private func decodingError(column: Int32, dataType: PostgresDataType, type: Any.Type, problem: String)
+        -> PostgresError
+    {
         let name = String(cString: PQfname(rows.result, column))
         return PostgresError(
             .decoding,

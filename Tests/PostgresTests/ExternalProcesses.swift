@@ -9,15 +9,18 @@ struct DedicatedCluster {
 
     static func start(_ name: String) throws -> DedicatedCluster {
         let directory = "\(TestDatabase.repositoryRoot)/.data/pg-\(name)"
-        let output = TestDatabase.run("DEV_POSTGRES_DIR='\(directory)' '\(TestDatabase.repositoryRoot)/scripts/dev-postgres.sh' start")
-        guard output.status == 0, let url = output.text.split(separator: "\n").last, url.hasPrefix("postgresql://") else {
+        let output = TestDatabase.run(
+            "DEV_POSTGRES_DIR='\(directory)' '\(TestDatabase.repositoryRoot)/scripts/dev-postgres.sh' start")
+        guard output.status == 0, let url = output.text.split(separator: "\n").last, url.hasPrefix("postgresql://")
+        else {
             throw ProcessFailure(command: "dev-postgres.sh start (\(name))", output: output.text)
         }
         return DedicatedCluster(directory: directory, url: String(url))
     }
 
     func stop() throws {
-        let output = TestDatabase.run("DEV_POSTGRES_DIR='\(directory)' '\(TestDatabase.repositoryRoot)/scripts/dev-postgres.sh' stop")
+        let output = TestDatabase.run(
+            "DEV_POSTGRES_DIR='\(directory)' '\(TestDatabase.repositoryRoot)/scripts/dev-postgres.sh' stop")
         guard output.status == 0 else { throw ProcessFailure(command: "dev-postgres.sh stop", output: output.text) }
     }
 

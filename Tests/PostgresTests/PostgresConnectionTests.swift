@@ -71,7 +71,9 @@ import Testing
     @Test func numericRendersLikePostgres() async throws {
         let connection = try await TestDatabase.connect()
         defer { connection.close() }
-        let samples = ["0", "-0.5", "1", "10000", "123456789.000000001", "0.00000001", "99999999.99", "1e-20", "-1e30", "123.4500"]
+        let samples = [
+            "0", "-0.5", "1", "10000", "123456789.000000001", "0.00000001", "99999999.99", "1e-20", "-1e30", "123.4500",
+        ]
         for sample in samples {
             let rows = try await connection.query("SELECT $1::numeric AS binary, $1::numeric::text AS text", sample)
             let binary = try rows[0].decode(PostgresNumeric.self, column: "binary")
@@ -83,8 +85,9 @@ import Testing
         let connection = try await TestDatabase.connect()
         defer { connection.close() }
         try await connection.executeScript("SET TIME ZONE 'Asia/Kolkata'")
-        let rows = try await connection.query("SELECT '2024-02-29 12:00:00+00'::timestamptz AS t, $1::timestamptz AS u",
-                                               Date(timeIntervalSince1970: -86_400.5))
+        let rows = try await connection.query(
+            "SELECT '2024-02-29 12:00:00+00'::timestamptz AS t, $1::timestamptz AS u",
+            Date(timeIntervalSince1970: -86_400.5))
         #expect(try rows[0].decode(Date.self, column: "t") == Date(timeIntervalSince1970: 1_709_208_000))
         #expect(try rows[0].decode(Date.self, column: "u") == Date(timeIntervalSince1970: -86_400.5))
     }
@@ -92,7 +95,8 @@ import Testing
     @Test func nullsDecodeAsOptionalAndFailOtherwise() async throws {
         let connection = try await TestDatabase.connect()
         defer { connection.close() }
-        let rows = try await connection.query("SELECT $1::int8 AS maybe, $2::text AS other", Int64?.none, String?.some("x"))
+        let rows = try await connection.query(
+            "SELECT $1::int8 AS maybe, $2::text AS other", Int64?.none, String?.some("x"))
         #expect(try rows[0].decode(Int64?.self, column: "maybe") == nil)
         #expect(try rows[0].decode(String?.self, column: "other") == "x")
         let error = #expect(throws: PostgresError.self) { try rows[0].decode(Int64.self, column: "maybe") }
@@ -107,7 +111,8 @@ import Testing
     @Test func largeResult() async throws {
         let connection = try await TestDatabase.connect()
         defer { connection.close() }
-        let rows = try await connection.query("SELECT g AS id, 'row ' || g AS name FROM generate_series(1, $1::int) g", 100_000)
+        let rows = try await connection.query(
+            "SELECT g AS id, 'row ' || g AS name FROM generate_series(1, $1::int) g", 100_000)
         #expect(rows.count == 100_000)
         var sum: Int64 = 0
         for row in rows { sum += try row.decode(Int64.self, at: 0) }
@@ -163,7 +168,9 @@ import Testing
                 _ = try? await connection.query("INSERT INTO accounts VALUES (1)")
             }
         }
-        let ids = try await connection.query("SELECT id FROM accounts ORDER BY id").map { try $0.decode(Int.self, at: 0) }
+        let ids = try await connection.query("SELECT id FROM accounts ORDER BY id").map {
+            try $0.decode(Int.self, at: 0)
+        }
         #expect(ids == [1])
         #expect(connection.isReusable)
     }
@@ -205,12 +212,25 @@ import Testing
 
     @Test func connectTimeout() async throws {
         // A listening socket that never answers the startup packet.
-        let configuration = try PostgresConfiguration(url: "host=10.255.255.1 port=5432 sslmode=disable", connectTimeout: .milliseconds(300))
+        let configuration = try PostgresConfiguration(
+            url: "host=10.255.255.1 port=5432 sslmode=disable", connectTimeout: .milliseconds(300))
         let started = ContinuousClock.now
         let error = await #expect(throws: PostgresError.self) {
             try await PostgresConnection.connect(configuration: configuration, loop: TestDatabase.group.next())
         }
         #expect(error?.code == .timeout || error?.code == .connectionFailed)
         #expect(ContinuousClock.now - started < .seconds(2))
+    }
+}
+
+@Suite struct PreparedStatementCacheTests {
+    @Test func droppedStatementsArePreparedAgain() async throws {
+        let connection = try await TestDatabase.connect()
+        defer { connection.close() }
+        #expect(try await connection.query("SELECT $1::int4 AS n", 1)[0].decode(Int.self, at: 0) == 1)
+        try await connection.executeScript("DEALLOCATE ALL")
+        let error = await #expect(throws: PostgresError.self) { try await connection.query("SELECT $1::int4 AS n", 2) }
+        #expect(error?.sqlState == "26000")
+        #expect(try await connection.query("SELECT $1::int4 AS n", 3)[0].decode(Int.self, at: 0) == 3)
     }
 }

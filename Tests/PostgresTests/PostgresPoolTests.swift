@@ -5,7 +5,9 @@ import Testing
 @Suite struct PostgresPoolTests {
     @Test func exhaustionFailsFastWithAcquireTimeout() async throws {
         let configuration = try namedConfiguration("pool-exhaustion")
-        try await withTestPool(configuration: configuration, pool: .init(maximumConnections: 2, acquireTimeout: .milliseconds(300))) { pool in
+        try await withTestPool(
+            configuration: configuration, pool: .init(maximumConnections: 2, acquireTimeout: .milliseconds(300))
+        ) { pool in
             try await withThrowingTaskGroup(of: Void.self) { holders in
                 for _ in 0..<2 {
                     holders.addTask { _ = try await pool.query("SELECT pg_sleep(1.5)") }
@@ -26,7 +28,10 @@ import Testing
 
     @Test func twoHundredTasksOnTenConnections() async throws {
         let name = "pool-200"
-        try await withTestPool(configuration: try namedConfiguration(name), pool: .init(maximumConnections: 10, acquireTimeout: .seconds(10))) { pool in
+        try await withTestPool(
+            configuration: try namedConfiguration(name),
+            pool: .init(maximumConnections: 10, acquireTimeout: .seconds(10))
+        ) { pool in
             let sum = try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<200 {
                     group.addTask {
@@ -47,7 +52,10 @@ import Testing
     }
 
     @Test func sixtyFourSleepsRunConcurrently() async throws {
-        try await withTestPool(configuration: try namedConfiguration("pool-64"), pool: .init(maximumConnections: 64, acquireTimeout: .seconds(10))) { pool in
+        try await withTestPool(
+            configuration: try namedConfiguration("pool-64"),
+            pool: .init(maximumConnections: 64, acquireTimeout: .seconds(10))
+        ) { pool in
             let started = ContinuousClock.now
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<64 {
@@ -62,8 +70,11 @@ import Testing
     }
 
     @Test func transactionsThroughThePoolReturnCleanConnections() async throws {
-        try await withTestPool(configuration: try namedConfiguration("pool-tx"), pool: .init(maximumConnections: 1)) { pool in
-            try await pool.withConnection { try await $0.executeScript("CREATE TABLE IF NOT EXISTS pool_tx (id int PRIMARY KEY)") }
+        try await withTestPool(configuration: try namedConfiguration("pool-tx"), pool: .init(maximumConnections: 1)) {
+            pool in
+            try await pool.withConnection {
+                try await $0.executeScript("CREATE TABLE IF NOT EXISTS pool_tx (id int PRIMARY KEY)")
+            }
             try await pool.withConnection { try await $0.executeScript("TRUNCATE pool_tx") }
             struct Boom: Error {}
             await #expect(throws: Boom.self) {
@@ -82,7 +93,10 @@ import Testing
     }
 
     @Test func cancelledWaiterLeavesPromptly() async throws {
-        try await withTestPool(configuration: try namedConfiguration("pool-cancel"), pool: .init(maximumConnections: 1, acquireTimeout: .seconds(30))) { pool in
+        try await withTestPool(
+            configuration: try namedConfiguration("pool-cancel"),
+            pool: .init(maximumConnections: 1, acquireTimeout: .seconds(30))
+        ) { pool in
             let holder = Task { _ = try await pool.query("SELECT pg_sleep(1)") }
             try await Task.sleep(for: .milliseconds(200))
             let waiter = Task { try await pool.query("SELECT 1") }
@@ -97,7 +111,8 @@ import Testing
 
     @Test func terminatedBackendIsReplaced() async throws {
         let name = "pool-terminate"
-        try await withTestPool(configuration: try namedConfiguration(name), pool: .init(maximumConnections: 1)) { pool in
+        try await withTestPool(configuration: try namedConfiguration(name), pool: .init(maximumConnections: 1)) {
+            pool in
             let firstPID = try await pool.query("SELECT pg_backend_pid()")[0].decode(Int32.self, at: 0)
             let admin = try await TestDatabase.connect(preparedStatements: false)
             defer { admin.close() }
@@ -133,7 +148,8 @@ import Testing
     }
 
     @Test func closedPoolRejectsCallers() async throws {
-        let pool = PostgresPool(configuration: try namedConfiguration("pool-closed"), eventLoopGroup: TestDatabase.group)
+        let pool = PostgresPool(
+            configuration: try namedConfiguration("pool-closed"), eventLoopGroup: TestDatabase.group)
         async let running: Void = pool.run()
         _ = try await pool.query("SELECT 1")
         await pool.close(timeout: .seconds(1))

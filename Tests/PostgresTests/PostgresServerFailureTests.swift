@@ -15,7 +15,8 @@ import Testing
             reconnectBackoff: .milliseconds(50),
             maximumReconnectBackoff: .milliseconds(500)
         )
-        try await withTestPool(configuration: try namedConfiguration(name, url: cluster.url), pool: poolConfiguration) { pool in
+        try await withTestPool(configuration: try namedConfiguration(name, url: cluster.url), pool: poolConfiguration) {
+            pool in
             let load = LoadCounters()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<8 {
@@ -25,7 +26,9 @@ import Testing
                                 let rows = try await pool.query("SELECT $1::int4 AS worker", worker)
                                 #expect(try rows[0].decode(Int.self, column: "worker") == worker)
                                 load.successes.add(1, ordering: .relaxed)
-                                if load.restarted.load(ordering: .relaxed) { load.successesAfterRestart.add(1, ordering: .relaxed) }
+                                if load.restarted.load(ordering: .relaxed) {
+                                    load.successesAfterRestart.add(1, ordering: .relaxed)
+                                }
                             } catch let error as PostgresError
                                 where [.connectionLost, .connectionFailed, .poolAcquireTimeout].contains(error.code)
                             {
@@ -61,16 +64,22 @@ import Testing
         let bouncer = try PgBouncer.start(upstream: try TestDatabase.configuration())
         defer { bouncer.stop() }
         let configuration = try namedConfiguration("pgbouncer", url: bouncer.url, preparedStatements: false)
-        try await withTestPool(configuration: configuration, pool: .init(maximumConnections: 20, acquireTimeout: .seconds(10))) { pool in
-            try await pool.withConnection { try await $0.executeScript("CREATE TABLE IF NOT EXISTS bouncer_test (id int PRIMARY KEY, note text)") }
+        try await withTestPool(
+            configuration: configuration, pool: .init(maximumConnections: 20, acquireTimeout: .seconds(10))
+        ) { pool in
+            try await pool.withConnection {
+                try await $0.executeScript("CREATE TABLE IF NOT EXISTS bouncer_test (id int PRIMARY KEY, note text)")
+            }
             try await pool.withConnection { try await $0.executeScript("TRUNCATE bouncer_test") }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<200 {
                     group.addTask {
                         if index.isMultiple(of: 2) {
                             try await pool.withTransaction { connection in
-                                _ = try await connection.query("INSERT INTO bouncer_test VALUES ($1, $2)", index, "n\(index)")
-                                let rows = try await connection.query("SELECT note FROM bouncer_test WHERE id = $1", index)
+                                _ = try await connection.query(
+                                    "INSERT INTO bouncer_test VALUES ($1, $2)", index, "n\(index)")
+                                let rows = try await connection.query(
+                                    "SELECT note FROM bouncer_test WHERE id = $1", index)
                                 #expect(try rows[0].decode(String.self, column: "note") == "n\(index)")
                             }
                         } else {

@@ -20,7 +20,8 @@ enum TestDatabase {
     static let url: String = {
         if let url = getenv("DATABASE_URL").map({ String(cString: $0) }), !url.isEmpty { return url }
         let output = run("\(repositoryRoot)/scripts/dev-postgres.sh start")
-        guard output.status == 0, let line = output.text.split(separator: "\n").last, line.hasPrefix("postgresql://") else {
+        guard output.status == 0, let line = output.text.split(separator: "\n").last, line.hasPrefix("postgresql://")
+        else {
             fatalError("DATABASE_URL is unset and scripts/dev-postgres.sh start failed:\n\(output.text)")
         }
         return String(line)
@@ -40,7 +41,9 @@ enum TestDatabase {
         )
     }
 
-    static func connect(preparedStatements: Bool = true, statementTimeout: Duration? = nil) async throws -> PostgresConnection {
+    static func connect(preparedStatements: Bool = true, statementTimeout: Duration? = nil) async throws
+        -> PostgresConnection
+    {
         try await PostgresConnection.connect(
             configuration: configuration(preparedStatements: preparedStatements, statementTimeout: statementTimeout),
             loop: group.next()

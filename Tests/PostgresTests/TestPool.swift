@@ -7,7 +7,8 @@ func withTestPool<Result: Sendable>(
     pool poolConfiguration: PostgresPoolConfiguration,
     _ body: @Sendable (PostgresPool) async throws -> Result
 ) async throws -> Result {
-    let pool = PostgresPool(configuration: configuration, poolConfiguration: poolConfiguration, eventLoopGroup: TestDatabase.group)
+    let pool = PostgresPool(
+        configuration: configuration, poolConfiguration: poolConfiguration, eventLoopGroup: TestDatabase.group)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { await pool.run() }
         do {
@@ -30,7 +31,8 @@ func countSessions(applicationName: String, url: String = TestDatabase.url) asyn
         loop: TestDatabase.group.next()
     )
     defer { connection.close() }
-    let rows = try await connection.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", applicationName)
+    let rows = try await connection.query(
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", applicationName)
     return try rows[0].decode(Int.self, at: 0)
 }
 
@@ -47,7 +49,9 @@ func namedConfiguration(
 
 /// Waits up to `timeout` for the server to show no sessions named `applicationName` (backends exit
 /// asynchronously after a client's Terminate message), returning the last count.
-func sessionsAfterClose(applicationName: String, url: String = TestDatabase.url, timeout: Duration = .seconds(3)) async throws -> Int {
+func sessionsAfterClose(applicationName: String, url: String = TestDatabase.url, timeout: Duration = .seconds(3))
+    async throws -> Int
+{
     let deadline = ContinuousClock.now + timeout
     while true {
         let count = try await countSessions(applicationName: applicationName, url: url)
