@@ -1,0 +1,76 @@
+extension ServiceSettings {
+    /// The PostgreSQL connection and its pool.
+    public struct Database: Sendable, Hashable {
+        /// `DATABASE_URL` or `DATABASE_URL_FILE` (secret, required): a libpq URI (`postgres://user@host:5432/db`) or
+        /// keyword/value string (`host=db dbname=app`). Checked here without libpq; libpq checks it again.
+        public var url: Secret
+        /// `DATABASE_PASSWORD_FILE` (secret file, default unset): when set, its contents replace any password in
+        /// ``url``, so the URL can live in a ConfigMap and only the password in a Secret.
+        public var password: Secret? = nil
+        /// `DB_POOL_MIN` (int 0...1000, default 1): connections kept open even when idle; at most `DB_POOL_MAX`.
+        public var poolMin = 1
+        /// `DB_POOL_MAX` (int 1...1000, default 10): most connections open at once.
+        public var poolMax = 10
+        /// `DB_CONNECT_TIMEOUT_SECONDS` (seconds > 0, default 5): time to open one connection.
+        public var connectTimeout: Duration = .seconds(5)
+        /// `DB_ACQUIRE_TIMEOUT_SECONDS` (seconds > 0, default 2): how long a request waits for a free connection.
+        public var acquireTimeout: Duration = .seconds(2)
+        /// `DB_STATEMENT_TIMEOUT_MS` (int 0...2147483647, default 0 = off, nil here): PostgreSQL's `statement_timeout`
+        /// for every pooled connection.
+        public var statementTimeout: Duration? = nil
+        /// `DB_IDLE_TIMEOUT_SECONDS` (seconds > 0, default 300): an idle connection above `DB_POOL_MIN` is closed after
+        /// this long.
+        public var idleTimeout: Duration = .seconds(300)
+        /// `DB_MAX_LIFETIME_SECONDS` (seconds > 0, default 1800): a connection is replaced after this long, so
+        /// server-side changes (failover, credentials) are picked up.
+        public var maxLifetime: Duration = .seconds(1800)
+        /// `DB_APPLICATION_NAME` (default `service`): the `application_name` shown in `pg_stat_activity`.
+        public var applicationName = "service"
+        /// `DB_PREPARED_STATEMENTS` (bool, default true): use named prepared statements; set false behind PgBouncer in
+        /// transaction mode.
+        public var preparedStatements = true
+
+        /// Creates the defaults for the database at `url`.
+        public init(url: Secret) {
+            self.url = url
+        }
+
+        /// Reads the `DATABASE_*` and `DB_*` variables and checks the URL and the pool bounds.
+        public init(reader: inout SettingsReader) {
+            url = Secret("")
+            if let secret = reader.secret("DATABASE_URL", doc: "libpq URI or keyword/value string (secret).") {
+                url = secret
+                let connectionString = ConnectionString(secret.value)
+                for problem in connectionString.problems {
+                    if let path = secret.path {
+                        reader.report("DATABASE_URL_FILE", "the contents of \(path) \(problem)", code: .invalidValue)
+                    } else {
+                        reader.report("DATABASE_URL", problem, code: .invalidValue)
+                    }
+                }
+            } else if !reader.hasProblem("DATABASE_URL") && !reader.hasProblem("DATABASE_URL_FILE") {
+                reader.report("DATABASE_URL", "is required (set DATABASE_URL or DATABASE_URL_FILE)", code: .missing)
+            }
+            password = reader.secretFile("DATABASE_PASSWORD_FILE", doc: "File whose contents replace the URL's password.")
+            poolMin = reader.int("DB_POOL_MIN", default: poolMin, range: 0...1000, doc: "Connections kept open when idle.")
+            poolMax = reader.int("DB_POOL_MAX", default: poolMax, range: 1...1000, doc: "Most connections open at once.")
+            if poolMin > poolMax, !reader.hasProblem("DB_POOL_MIN"), !reader.hasProblem("DB_POOL_MAX") {
+                reader.report("DB_POOL_MIN", "\(poolMin) exceeds DB_POOL_MAX \(poolMax)")
+            }
+            connectTimeout = reader.seconds(
+                "DB_CONNECT_TIMEOUT_SECONDS", default: connectTimeout, allowsZero: false, doc: "Time to open one connection.")
+            acquireTimeout = reader.seconds(
+                "DB_ACQUIRE_TIMEOUT_SECONDS", default: acquireTimeout, allowsZero: false, doc: "Wait for a free connection.")
+            let statementMilliseconds = reader.int(
+                "DB_STATEMENT_TIMEOUT_MS", default: 0, range: 0...Int(Int32.max), doc: "statement_timeout in ms; 0 = off.")
+            statementTimeout = statementMilliseconds == 0 ? nil : .milliseconds(statementMilliseconds)
+            idleTimeout = reader.seconds(
+                "DB_IDLE_TIMEOUT_SECONDS", default: idleTimeout, allowsZero: false, doc: "Close idle connections above DB_POOL_MIN.")
+            maxLifetime = reader.seconds(
+                "DB_MAX_LIFETIME_SECONDS", default: maxLifetime, allowsZero: false, doc: "Replace connections this old.")
+            applicationName = reader.string("DB_APPLICATION_NAME", default: applicationName, doc: "application_name.")
+            preparedStatements = reader.bool(
+                "DB_PREPARED_STATEMENTS", default: preparedStatements, doc: "Named prepared statements; false behind PgBouncer.")
+        }
+    }
+}

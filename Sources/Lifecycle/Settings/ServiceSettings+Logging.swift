@@ -1,0 +1,36 @@
+extension ServiceSettings {
+    /// Log verbosity and the access log.
+    public struct Logging: Sendable, Hashable {
+        /// A log level, from most to least verbose (the swift-log names).
+        public enum Level: String, CaseIterable, Sendable, Hashable {
+            /// Everything, including per-event tracing.
+            case trace
+            /// Diagnostics for developers.
+            case debug
+            /// Normal operation.
+            case info
+            /// Normal but significant events.
+            case notice
+            /// Something unexpected that the service handled.
+            case warning
+            /// A failed operation.
+            case error
+            /// The service cannot go on.
+            case critical
+        }
+
+        /// `LOG_LEVEL` (trace|debug|info|notice|warning|error|critical, default info): the least severe level logged.
+        public var level = Level.info
+        /// `ACCESS_LOG` (bool, default true): one log line per answered request.
+        public var accessLog = true
+
+        /// Creates the defaults.
+        public init() {}
+
+        /// Reads `LOG_LEVEL` and `ACCESS_LOG`.
+        public init(reader: inout SettingsReader) {
+            level = reader.enum("LOG_LEVEL", default: level, doc: "Least severe level logged.")
+            accessLog = reader.bool("ACCESS_LOG", default: accessLog, doc: "One log line per request.")
+        }
+    }
+}
