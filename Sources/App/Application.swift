@@ -26,7 +26,7 @@ public struct Application: Sendable {
         let pool = PostgresPool(configuration: configuration.database, poolConfiguration: configuration.pool, eventLoopGroup: group)
         let metrics = MetricsRegistry()
         let health = HealthRegistry(checkInterval: configuration.readinessCheckInterval, checkTimeout: configuration.readinessCheckTimeout)
-        let httpMetrics = HTTPMetrics(registry: metrics, accessLogger: configuration.accessLog ? logger.with(["logger": "access"]) : nil)
+        let httpMetrics = HTTPMetrics(registry: metrics, accessLogger: configuration.accessLog ? Logger(label: "access", level: logger.level) : nil)
 
         var http = configuration.http
         http.onRequestFinished = { httpMetrics.record($0) }

@@ -15,16 +15,6 @@ struct ItemsAPI: Sendable {
         var price: PostgresNumeric?
     }
 
-    struct Page: Codable, Sendable {
-        var items: [Item]
-        var nextAfter: Int64?
-
-        enum CodingKeys: String, CodingKey {
-            case items
-            case nextAfter = "next_after"
-        }
-    }
-
     static let maxPageSize = 100
 
     let pool: PostgresPool
@@ -49,8 +39,14 @@ struct ItemsAPI: Sendable {
         let after = try Self.integerQuery(request, "after", default: 0, range: 0...Int64.max)
         let rows = try await pool.query("SELECT id, name, price FROM items WHERE id > $1 ORDER BY id LIMIT $2", after, limit)
         let items = try rows.map(Self.item)
-        let page = Page(items: items, nextAfter: items.count == Int(limit) ? items.last?.id : nil)
-        return try .json(page)
+        var body: [UInt8] = Array("{\"items\":[".utf8)
+        for (index, item) in items.enumerated() {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            body.append(contentsOf: Self.render(item).body)
+        }
+        let nextAfter = items.count == Int(limit) ? items.last.map { String($0.id) } ?? "null" : "null"
+        body.append(contentsOf: "],\"next_after\":\(nextAfter)}".utf8)
+        return .json(bytes: body)
     }
 
     @Sendable func create(_ request: Request) async throws -> Response {

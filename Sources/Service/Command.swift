@@ -1,7 +1,9 @@
 import App
+import Dispatch
 import FoundationEssentials
 import Glibc
 import HTTPServer
+import IO
 import Lifecycle
 import Observability
 import Postgres

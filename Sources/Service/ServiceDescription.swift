@@ -1,6 +1,8 @@
 import App
 import HTTPServer
+import IO
 import Lifecycle
+import Postgres
 
 /// What `service describe` prints: the facts the manifest checks compare against (ports, routes,
 /// probe paths, shutdown budget, pool size). Field names are the contract of scripts/lint.

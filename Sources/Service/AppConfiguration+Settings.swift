@@ -1,0 +1,46 @@
+import App
+import HTTPServer
+import Lifecycle
+import Observability
+import Postgres
+
+extension AppConfiguration {
+    /// Maps validated settings onto the application's typed configuration.
+    ///
+    /// - Throws: ``PostgresError`` when libpq itself rejects `DATABASE_URL` (its message never echoes the string).
+    init(settings: ServiceSettings) throws {
+        let http = settings.http
+        let database = settings.database
+        let postgres = try PostgresConfiguration(
+            url: database.url.value, password: database.password?.value, applicationName: database.applicationName,
+            connectTimeout: database.connectTimeout, statementTimeout: database.statementTimeout,
+            preparedStatements: database.preparedStatements, settingName: database.url.path == nil ? "DATABASE_URL" : "DATABASE_URL_FILE"
+        )
+        var pool = PostgresPoolConfiguration()
+        pool.minimumConnections = database.poolMin
+        pool.maximumConnections = database.poolMax
+        pool.acquireTimeout = database.acquireTimeout
+        pool.idleTimeout = database.idleTimeout
+        pool.maximumLifetime = database.maxLifetime
+        self.init(
+            http: HTTPServerConfiguration(
+                host: http.host, port: http.port,
+                limits: HTTPLimits(
+                    maxTargetBytes: http.maxTargetBytes, maxHeadBytes: http.maxHeaderBytes, maxHeaderCount: http.maxHeaderCount,
+                    maxBodyBytes: http.maxBodyBytes
+                ),
+                timeouts: .init(
+                    header: http.headerTimeout, body: http.bodyTimeout, idle: http.idleTimeout, write: http.writeTimeout,
+                    handler: http.handlerTimeout
+                ),
+                maxConnections: http.maxConnections
+            ),
+            adminHost: settings.admin.host, adminPort: settings.admin.port, ioThreads: settings.ioThreads, database: postgres, pool: pool,
+            shutdownDelay: settings.lifespan.shutdownDelay, drainTimeout: settings.lifespan.drainTimeout,
+            shutdownHookTimeout: settings.lifespan.shutdownHookTimeout, startupDeadline: settings.lifespan.startupDeadline,
+            readinessCheckInterval: settings.health.readinessCheckInterval, readinessCheckTimeout: settings.health.readinessCheckTimeout,
+            livenessStall: settings.health.livenessStall, poolWedge: settings.health.poolWedge, accessLog: settings.logging.accessLog,
+            testHooks: settings.enableTestHooks, logLevel: LogLevel(name: settings.logging.level.rawValue) ?? .info
+        )
+    }
+}
