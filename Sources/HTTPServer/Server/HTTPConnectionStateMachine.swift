@@ -167,7 +167,8 @@ public struct HTTPConnectionStateMachine: Sendable {
         switch state {
         case .idle(let since):
             let limit = requestsServed == 0 ? timeouts.header : timeouts.idle
-            guard since + limit <= now else { return .none }
+            // A response already promised keep-alive when the drain began: close at the next tick, not after `idle`.
+            guard isQuiescing || since + limit <= now else { return .none }
             state = .closed
             return .close
         case .readingHead(let started):
