@@ -12,7 +12,11 @@ import Testing
                 for _ in 0..<2 {
                     holders.addTask { _ = try await pool.query("SELECT pg_sleep(1.5)") }
                 }
-                try await Task.sleep(for: .milliseconds(300))
+                // Under a loaded test run connecting can take a while: wait until both connections are leased.
+                let leaseDeadline = ContinuousClock.now + .seconds(10)
+                while pool.statistics.inUse < 2 && ContinuousClock.now < leaseDeadline {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
                 let started = ContinuousClock.now
                 let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
                 #expect(error?.code == .poolAcquireTimeout)
