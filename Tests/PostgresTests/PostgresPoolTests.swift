@@ -6,8 +6,13 @@ import Testing
     @Test func exhaustionFailsFastWithAcquireTimeout() async throws {
         let configuration = try namedConfiguration("pool-exhaustion")
         try await withTestPool(
-            configuration: configuration, pool: .init(maximumConnections: 2, acquireTimeout: .milliseconds(300))
+            configuration: configuration, pool: .init(minimumConnections: 2, maximumConnections: 2, acquireTimeout: .milliseconds(300))
         ) { pool in
+            // Open both connections first: under a loaded test run a connect alone can exceed the acquire timeout.
+            let warmDeadline = ContinuousClock.now + .seconds(10)
+            while pool.statistics.idle < 2 && ContinuousClock.now < warmDeadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             try await withThrowingTaskGroup(of: Void.self) { holders in
                 for _ in 0..<2 {
                     holders.addTask { _ = try await pool.query("SELECT pg_sleep(1.5)") }
