@@ -88,7 +88,8 @@ public final class TCPClient: Sendable {
         }
     }
 
-    /// Waits until the server closes the connection; returns the bytes that arrived first (usually none).
+    /// Waits until the server closes the connection, then closes this end as a real client would (so
+    /// the server stops lingering); returns the bytes that arrived first (usually none).
     ///
     /// A reset counts as closed. Throws ``TCPClientError/Code/timedOut`` if the connection stays open.
     public func readUntilClosed(timeout: Duration = defaultTimeout) async throws -> [UInt8] {
@@ -155,7 +156,10 @@ public final class TCPClient: Sendable {
         }
         while true {
             let chunk = try receive(deadline: deadline)
-            if chunk.isEmpty { return received }
+            if chunk.isEmpty {
+                close()
+                return received
+            }
             received.append(contentsOf: chunk)
         }
     }
