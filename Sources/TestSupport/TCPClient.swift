@@ -96,21 +96,6 @@ public final class TCPClient: Sendable {
         try await Blocking.run { try self.readUntilClosedNow(timeout: timeout) }
     }
 
-    /// Whether nothing arrives and the connection stays open for `duration`.
-    public func staysSilent(for duration: Duration) async throws -> Bool {
-        try await Blocking.run {
-            if !self.pending.withLock({ $0.isEmpty }) { return false }
-            do {
-                _ = try self.receive(deadline: Self.deadline(after: duration))
-                return false
-            } catch let error as TCPClientError where error.code == .timedOut {
-                return true
-            } catch {
-                return false
-            }
-        }
-    }
-
     // MARK: Blocking API (call inside Blocking.run)
 
     /// Writes all of `bytes`, waiting for buffer space until the deadline.
