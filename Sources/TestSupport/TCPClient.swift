@@ -88,26 +88,12 @@ public final class TCPClient: Sendable {
         }
     }
 
-    /// Waits until the server closes the connection; returns the bytes that arrived first (usually none).
+    /// Waits until the server closes the connection, then closes this end as a real client would (so
+    /// the server stops lingering); returns the bytes that arrived first (usually none).
     ///
     /// A reset counts as closed. Throws ``TCPClientError/Code/timedOut`` if the connection stays open.
     public func readUntilClosed(timeout: Duration = defaultTimeout) async throws -> [UInt8] {
         try await Blocking.run { try self.readUntilClosedNow(timeout: timeout) }
-    }
-
-    /// Whether nothing arrives and the connection stays open for `duration`.
-    public func staysSilent(for duration: Duration) async throws -> Bool {
-        try await Blocking.run {
-            if !self.pending.withLock({ $0.isEmpty }) { return false }
-            do {
-                _ = try self.receive(deadline: Self.deadline(after: duration))
-                return false
-            } catch let error as TCPClientError where error.code == .timedOut {
-                return true
-            } catch {
-                return false
-            }
-        }
     }
 
     // MARK: Blocking API (call inside Blocking.run)
@@ -155,7 +141,10 @@ public final class TCPClient: Sendable {
         }
         while true {
             let chunk = try receive(deadline: deadline)
-            if chunk.isEmpty { return received }
+            if chunk.isEmpty {
+                close()
+                return received
+            }
             received.append(contentsOf: chunk)
         }
     }

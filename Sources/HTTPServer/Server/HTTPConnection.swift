@@ -116,8 +116,15 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
     /// Shutting the socket down (rather than closing it) makes whoever owns it see the end and close
     /// it through the normal path, so no thread can ever write to a reused descriptor number.
     func forceClose() {
-        core.withLock { $0.task }?.cancel()
-        shutdown(fileDescriptor, Int32(SHUT_RDWR))
+        // Shut down before cancelling, so a cancelled handler's answer can never be written; and under
+        // the lock only while not closed, because the task may close the descriptor (freeing its number).
+        let (open, task) = core.withLock { core -> (Bool, Task<Void, Never>?) in
+            guard core.machine.state != .closed else { return (false, nil) }
+            shutdown(fileDescriptor, Int32(SHUT_RDWR))
+            return (true, core.task)
+        }
+        guard open else { return }
+        task?.cancel()
         handleEvents(.hangup, on: loop)
     }
 

@@ -1,0 +1,187 @@
+import FoundationEssentials
+import TestSupport
+import Testing
+
+@testable import HTTPServer
+
+/// The problem+json body (RFC 9457) as a client reads it.
+struct Problem: Decodable, Equatable {
+    var type: String
+    var title: String
+    var status: Int
+    var detail: String?
+    var request_id: String
+    var errors: [HTTPError.FieldError]?
+}
+
+struct ItemNotFound: Error {
+    let secret = "connection string postgres://user:hunter2@db"
+}
+
+@Suite("Router")
+struct RouterTests {
+    static func makeRouter(reported: Recorder<String>? = nil) -> Router {
+        var router = Router()
+        router.get("/items") { _ in .text("list") }
+        router.post("/items") { request in .text("created \(request.body.count)", status: .created) }
+        router.get("/items/new") { _ in .text("literal") }
+        router.get("/items/{id}") { request in
+            let id = try request.parameters.require("id", as: Int64.self)
+            return .text("item \(id)")
+        }
+        router.delete("/items/{id}") { request in .text("deleted \(request.parameters["id"] ?? "?")") }
+        router.get("/files/{name}/raw") { request in .text(request.parameters["name"] ?? "?") }
+        router.get("/search") { request in
+            .text("q=\(request.queryParameter("q") ?? "nil") page=\(request.queryParameter("page") ?? "nil")")
+        }
+        router.get("/boom") { _ in throw ItemNotFound() }
+        router.post("/validate") { _ in
+            throw HTTPError(
+                .unprocessableContent, detail: "The item is invalid.",
+                fieldErrors: [.init(field: "name", message: "must not be empty"), .init(field: "price", message: "must be positive")]
+            )
+        }
+        router.get("/") { _ in .text("root") }
+        if let reported {
+            router.errorReporter = { error, request in reported.append("\(type(of: error)) \(request.id)") }
+        }
+        return router
+    }
+
+    func respond(_ method: HTTPMethod, _ target: String, router: Router = makeRouter()) async -> Response {
+        let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let request = Request(method: method, path: String(parts[0]), query: parts.count > 1 ? String(parts[1]) : nil, id: "req-1")
+        return await router.respond(to: request)
+    }
+
+    func problem(_ response: Response) throws -> Problem {
+        #expect(response.headers["Content-Type"] == "application/problem+json")
+        return try JSONDecoder().decode(Problem.self, from: Data(response.body))
+    }
+
+    func text(_ response: Response) -> String { String(decoding: response.body, as: UTF8.self) }
+
+    @Test func matchesLiteralAndParameterRoutes() async {
+        #expect(text(await respond(.get, "/items")) == "list")
+        #expect(text(await respond(.get, "/items/42")) == "item 42")
+        #expect(text(await respond(.get, "/")) == "root")
+        let created = await respond(.post, "/items")
+        #expect(created.status == .created)
+        #expect(created.route == "/items")
+    }
+
+    @Test func literalSegmentWinsOverParameter() async {
+        let response = await respond(.get, "/items/new")
+        #expect(text(response) == "literal")
+        #expect(response.route == "/items/new")
+        #expect(await respond(.get, "/items/7").route == "/items/{id}")
+    }
+
+    @Test func unknownPathIs404() async throws {
+        let response = await respond(.get, "/nope")
+        #expect(response.status == .notFound)
+        let problem = try problem(response)
+        #expect(problem == Problem(type: "about:blank", title: "Not Found", status: 404, request_id: "req-1"))
+        #expect(await respond(.get, "/items/42/more").status == .notFound)
+        #expect(await respond(.get, "/items/").status == .notFound, "an empty segment is not a parameter value")
+    }
+
+    @Test func knownPathWithAnotherMethodIs405WithAllow() async throws {
+        let collection = await respond(.put, "/items")
+        #expect(collection.status == .methodNotAllowed)
+        #expect(collection.headers["Allow"] == "GET, HEAD, POST")
+        #expect(try problem(collection).status == 405)
+        let item = await respond(.post, "/items/1")
+        #expect(item.status == .methodNotAllowed)
+        #expect(item.headers["Allow"] == "GET, HEAD, DELETE")
+    }
+
+    @Test func headIsServedByTheGetHandler() async {
+        let response = await respond(.head, "/items/5")
+        #expect(response.status == .ok)
+        #expect(text(response) == "item 5", "the router keeps the body; the server omits it on the wire")
+        #expect(await respond(.head, "/validate").status == .methodNotAllowed)
+    }
+
+    @Test func typedParameterErrorIs400Problem() async throws {
+        let response = await respond(.get, "/items/abc")
+        #expect(response.status == .badRequest)
+        let problem = try problem(response)
+        #expect(problem.status == 400)
+        #expect(problem.title == "Bad Request")
+        #expect(problem.detail == "Path parameter 'id' must be a valid Int64.")
+        #expect(problem.request_id == "req-1")
+        #expect(await respond(.get, "/items/99999999999999999999").status == .badRequest, "overflow is not a valid Int64")
+    }
+
+    @Test func percentDecodingHappensAfterSplitting() async {
+        #expect(text(await respond(.get, "/files/a%2Fb/raw")) == "a/b", "an encoded slash stays inside its segment")
+        #expect(text(await respond(.get, "/files/caf%C3%A9%20au%20lait/raw")) == "café au lait")
+        #expect(text(await respond(.delete, "/items/x%3Fy")) == "deleted x?y")
+        #expect(await respond(.get, "/files/a/b/raw").status == .notFound)
+        #expect(text(await respond(.get, "/%69tems/1")) == "item 1", "literal segments match decoded")
+    }
+
+    @Test(
+        "dot segments, raw or encoded, and bad escapes are 400",
+        arguments: [
+            "/items/..", "/items/../items", "/..", "/./items", "/items/.", "/items/%2E%2E", "/items/%2e%2e/x", "/items/.%2E",
+            "/items/%2e", "/files/%2E%2E/raw", "/items/%zz", "/items/%4", "/items/%00", "/items/%C3", "/items/%FF",
+        ]
+    )
+    func dotSegmentsAndBadEscapesAre400(_ path: String) async throws {
+        let response = await respond(.get, path)
+        #expect(response.status == .badRequest)
+        #expect(try problem(response).detail == "The request path is not a valid path.")
+    }
+
+    @Test func queryParameters() async {
+        #expect(text(await respond(.get, "/search?q=a+b%26c&page=2")) == "q=a b&c page=2")
+        #expect(text(await respond(.get, "/search?page=&q")) == "q= page=")
+        #expect(text(await respond(.get, "/search?x=1&&q=first&q=second")) == "q=first page=nil")
+        #expect(text(await respond(.get, "/search")) == "q=nil page=nil")
+        #expect(text(await respond(.get, "/search?q=%zz")) == "q=nil page=nil", "a malformed value reads as absent")
+        #expect(text(await respond(.get, "/search?%71=encoded-key")) == "q=encoded-key page=nil")
+    }
+
+    @Test func unexpectedErrorIs500WithRequestIDAndIsReported() async throws {
+        let reported = Recorder<String>()
+        let response = await respond(.get, "/boom", router: Self.makeRouter(reported: reported))
+        #expect(response.status == .internalServerError)
+        let problem = try problem(response)
+        #expect(problem == Problem(type: "about:blank", title: "Internal Server Error", status: 500, request_id: "req-1"))
+        #expect(!text(response).contains("hunter2"), "internal detail must not reach the client")
+        #expect(response.route == "/boom")
+        #expect(reported.values == ["ItemNotFound req-1"])
+    }
+
+    @Test func expectedErrorsAreNotReported() async {
+        let reported = Recorder<String>()
+        let router = Self.makeRouter(reported: reported)
+        _ = await respond(.get, "/nope", router: router)
+        _ = await respond(.get, "/items/abc", router: router)
+        _ = await respond(.post, "/validate", router: router)
+        #expect(reported.values.isEmpty)
+    }
+
+    @Test func fieldErrorsRenderAs422WithErrors() async throws {
+        let response = await respond(.post, "/validate")
+        #expect(response.status == .unprocessableContent)
+        let problem = try problem(response)
+        #expect(problem.status == 422)
+        #expect(problem.detail == "The item is invalid.")
+        #expect(
+            problem.errors == [.init(field: "name", message: "must not be empty"), .init(field: "price", message: "must be positive")]
+        )
+        #expect(text(response).contains("\"request_id\":\"req-1\""))
+    }
+
+    @Test func matchNamesTheRouteTemplate() {
+        let router = Self.makeRouter()
+        #expect(router.match(method: .get, path: "/items/12") == "/items/{id}")
+        #expect(router.match(method: .head, path: "/items/12") == "/items/{id}")
+        #expect(router.match(method: .put, path: "/items/12") == nil)
+        #expect(router.match(method: .get, path: "/items/%2E%2E") == nil)
+        #expect(router.routes.count == 10)
+    }
+}
