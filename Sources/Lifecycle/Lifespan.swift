@@ -2,10 +2,10 @@
 ///
 /// ```swift
 /// var lifespan = Lifespan()
-/// lifespan.add("database pool", startupTimeout: .seconds(60)) {
-///     try await pool.open()
+/// lifespan.add("cache", startupTimeout: .seconds(10)) {
+///     try await cache.warm()
 /// } shutdown: {
-///     await pool.close()
+///     await cache.flush()
 /// }
 /// ```
 /// Steps start in the order added, before readiness turns green; they shut down in reverse order,

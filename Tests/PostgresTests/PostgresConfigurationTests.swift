@@ -40,35 +40,3 @@ import Testing
         }
     }
 }
-
-@Suite struct PostgresEnvironmentTests {
-    @Test func readsTheSettingsContract() throws {
-        let environment = [
-            "DATABASE_URL": "postgresql://app@db/app",
-            "DB_POOL_MIN": "2", "DB_POOL_MAX": "20", "DB_ACQUIRE_TIMEOUT_SECONDS": "0.5",
-            "DB_STATEMENT_TIMEOUT_MS": "250", "DB_PREPARED_STATEMENTS": "false", "DB_APPLICATION_NAME": "orders",
-        ]
-        let configuration = try PostgresConfiguration(environment: environment, password: "from-file")
-        #expect(configuration.statementTimeout == .milliseconds(250))
-        #expect(configuration.preparedStatements == false)
-        #expect(configuration.applicationName == "orders")
-        #expect(configuration.password == "from-file")
-        let pool = try PostgresPoolConfiguration(environment: environment)
-        #expect(pool.minimumConnections == 2 && pool.maximumConnections == 20)
-        #expect(pool.acquireTimeout == .milliseconds(500))
-        #expect(try PostgresConfiguration(environment: ["DATABASE_URL": "host=db"]).statementTimeout == nil)
-    }
-
-    @Test func badValuesNameTheVariable() {
-        let pool = #expect(throws: PostgresError.self) {
-            try PostgresPoolConfiguration(environment: ["DB_POOL_MAX": "many"])
-        }
-        #expect(pool?.description.contains("DB_POOL_MAX") == true)
-        let order = #expect(throws: PostgresError.self) {
-            try PostgresPoolConfiguration(environment: ["DB_POOL_MIN": "5", "DB_POOL_MAX": "2"])
-        }
-        #expect(order?.code == .invalidConfiguration)
-        let missing = #expect(throws: PostgresError.self) { try PostgresConfiguration(environment: [:]) }
-        #expect(missing?.description.contains("DATABASE_URL") == true)
-    }
-}

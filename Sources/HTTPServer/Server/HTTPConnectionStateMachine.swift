@@ -131,10 +131,8 @@ public struct HTTPConnectionStateMachine: Sendable {
         }
     }
 
-    /// A response was written completely.
-    ///
-    /// - Returns: `.none` to go on reading the next request, or `.close`... never: a closing
-    ///   connection moves to ``State/lingering(since:)`` and the caller shuts down its writing side.
+    /// A response was written completely: the connection waits for its next request, or, when
+    /// `closeAfter`, lingers (the caller shuts down its writing side and drains the peer).
     public mutating func responseWritten(now: MonotonicInstant, closeAfter: Bool) {
         guard state != .closed else { return }
         requestsServed += 1
