@@ -150,7 +150,7 @@ struct HTTPConnectionStateMachineTests {
         connection.writeBlocked(.seconds(15), closeAfter: false)
         #expect(connection.tick(D.at(.seconds(21))) == .none)
         #expect(connection.tick(D.before(.seconds(35))) == .none)
-        #expect(connection.tick(D.at(.seconds(35))) == .close)
+        #expect(connection.tick(D.at(.seconds(35))) == .reset)
         #expect(connection.state == .closed)
     }
 

@@ -13,6 +13,9 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
     private struct Core {
         var machine: HTTPConnectionStateMachine
         var readPending = false
+        /// The peer shut down its side (or the socket failed): a short read no longer means "nothing more",
+        /// because the end-of-stream behind the data produces no further edge.
+        var peerHungUp = false
         var task: Task<Void, Never>?
     }
 
@@ -72,17 +75,19 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
     // MARK: Loop side
 
     func handleEvents(_ events: IOEvents, on loop: EventLoop) {
-        let state = core.withLock { core -> HTTPConnectionStateMachine.State? in
+        let hungUp = !events.isDisjoint(with: [.hangup, .error])
+        let (state, peerHungUp) = core.withLock { core -> (HTTPConnectionStateMachine.State?, Bool) in
+            if hungUp { core.peerHungUp = true }
             guard core.machine.loopOwnsSocket else {
                 core.readPending = true
-                return nil
+                return (nil, core.peerHungUp)
             }
-            return core.machine.state
+            return (core.machine.state, core.peerHungUp)
         }
         switch state {
         case .writing?: flush()
         case .lingering?: drainLingering()
-        case .some: readAndProcess()
+        case .some: readAndProcess(peerHungUp: peerHungUp)
         case nil: break
         }
     }
@@ -94,6 +99,10 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         case .none:
             break
         case .close:
+            finishClose()
+        case .reset:
+            var abort = linger(l_onoff: 1, l_linger: 0)
+            setsockopt(fileDescriptor, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
             finishClose()
         case .respondAndClose(let status):
             writeFinalError(status)
@@ -132,7 +141,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         loop.execute { [self] in handleEvents(.readable, on: loop) }
     }
 
-    private func readAndProcess() {
+    private func readAndProcess(peerHungUp: Bool) {
         let scratch = context.scratch
         while true {
             let received = Glibc.read(fileDescriptor, scratch.baseAddress, scratch.count)
@@ -163,7 +172,8 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
                 step = parsed
                 inbound.consume(consumed)
             }
-            let drained = received < scratch.count
+            // A short read drains the socket, unless an end-of-stream may still sit behind the data.
+            let drained = received < scratch.count && !peerHungUp
             switch step {
             case .request(let exchange):
                 dispatch(exchange, morePending: !drained)
@@ -278,11 +288,11 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
                 applyPartial(headComplete: headComplete, expectsContinue: expectsContinue)
                 fallthrough
             case .nothing:
-                let pending = core.withLock { core -> Bool in
+                let (pending, peerHungUp) = core.withLock { core -> (Bool, Bool) in
                     defer { core.readPending = false }
-                    return core.readPending
+                    return (core.readPending, core.peerHungUp)
                 }
-                if pending { readAndProcess() }
+                if pending { readAndProcess(peerHungUp: peerHungUp) }
             }
         }
     }

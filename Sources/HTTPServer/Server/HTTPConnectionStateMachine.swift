@@ -36,6 +36,9 @@ public struct HTTPConnectionStateMachine: Sendable {
         case cancelHandlerAndClose
         /// Close the socket now.
         case close
+        /// Abort the connection (RST): the kernel drops what it still holds for a client that stopped reading,
+        /// instead of keeping an orphaned send buffer alive for minutes.
+        case reset
     }
 
     /// The timeouts that apply in each state.
@@ -184,7 +187,7 @@ public struct HTTPConnectionStateMachine: Sendable {
         case .writing(let lastProgress, _):
             guard lastProgress + timeouts.write <= now else { return .none }
             state = .closed
-            return .close
+            return .reset
         case .lingering(let since):
             guard since + timeouts.linger <= now else { return .none }
             state = .closed
