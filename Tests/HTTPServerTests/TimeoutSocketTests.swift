@@ -81,6 +81,9 @@ extension SocketTests {
             try await withServer(configure: { $0.timeouts.write = .milliseconds(300) }) { server in
                 let lazy = try await server.connect(receiveBufferSize: 4096)
                 try await lazy.send(Fixtures.get("/big?bytes=\(size)"))
+                // Seen open first: otherwise "no connections" could mean "not accepted yet", and the reads below
+                // would turn this client into a slow reader that the server rightly keeps serving.
+                #expect(await server.waitForOpenConnections(1))
                 #expect(await server.waitForOpenConnections(0, timeout: .seconds(5)), "the write timeout must close the connection")
                 // Healthy afterwards, and the lazy client never got the whole response.
                 #expect(try await server.connect().request(Fixtures.get("/hello")).text == "hello")

@@ -39,8 +39,12 @@ import Testing
                         }
                     }
                 }
-                try await Task.sleep(for: .milliseconds(500))
-                #expect(load.successes.load(ordering: .relaxed) > 0)
+                // Wait for the load to be flowing (a loaded CI machine may take a while to start a cluster's sessions).
+                let warmup = ContinuousClock.now + .seconds(10)
+                while load.successes.load(ordering: .relaxed) < 50, ContinuousClock.now < warmup {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(load.successes.load(ordering: .relaxed) >= 50)
                 try cluster.restart()
                 load.restarted.store(true, ordering: .relaxed)
                 let deadline = ContinuousClock.now + .seconds(15)
