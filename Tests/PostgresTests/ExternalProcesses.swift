@@ -1,34 +1,6 @@
 import Glibc
 import Postgres
-
-/// A PostgreSQL cluster of its own (scripts/dev-postgres.sh with `DEV_POSTGRES_DIR`), for tests that
-/// restart the server without disturbing the others.
-struct DedicatedCluster {
-    let directory: String
-    let url: String
-
-    static func start(_ name: String) throws -> DedicatedCluster {
-        let directory = "\(TestDatabase.repositoryRoot)/.data/pg-\(name)"
-        let output = TestDatabase.run(
-            "DEV_POSTGRES_DIR='\(directory)' '\(TestDatabase.repositoryRoot)/scripts/dev-postgres.sh' start")
-        guard output.status == 0, let url = output.text.split(separator: "\n").last, url.hasPrefix("postgresql://")
-        else {
-            throw ProcessFailure(command: "dev-postgres.sh start (\(name))", output: output.text)
-        }
-        return DedicatedCluster(directory: directory, url: String(url))
-    }
-
-    func stop() throws {
-        let output = TestDatabase.run(
-            "DEV_POSTGRES_DIR='\(directory)' '\(TestDatabase.repositoryRoot)/scripts/dev-postgres.sh' stop")
-        guard output.status == 0 else { throw ProcessFailure(command: "dev-postgres.sh stop", output: output.text) }
-    }
-
-    func restart() throws {
-        try stop()
-        _ = try DedicatedCluster.start(String(directory.split(separator: "/").last!.dropFirst(3)))
-    }
-}
+import TestSupport
 
 /// PgBouncer in transaction pooling mode in front of `upstream`, on a free port, from a generated ini.
 struct PgBouncer {
@@ -65,13 +37,13 @@ struct PgBouncer {
         try write("\"\(user)\" \"\"\n", to: "\(directory)/users.txt")
         // PgBouncer refuses to run as root.
         let runAs = getuid() == 0 ? "chown -R postgres '\(directory)' && runuser -u postgres -- " : ""
-        let output = TestDatabase.run("\(runAs)pgbouncer -d '\(directory)/pgbouncer.ini'")
+        let output = Shell.run("\(runAs)pgbouncer -d '\(directory)/pgbouncer.ini'")
         guard output.status == 0 else { throw ProcessFailure(command: "pgbouncer -d", output: output.text) }
         return PgBouncer(directory: directory, url: "postgresql://\(user)@127.0.0.1:\(port)/postgres?sslmode=disable")
     }
 
     func stop() {
-        TestDatabase.run("kill $(cat '\(directory)/pgbouncer.pid') && sleep 0.2; rm -rf '\(directory)'")
+        Shell.run("kill $(cat '\(directory)/pgbouncer.pid') && sleep 0.2; rm -rf '\(directory)'")
     }
 
     private static func write(_ text: String, to path: String) throws {
@@ -95,10 +67,4 @@ struct PgBouncer {
         guard bound else { throw ProcessFailure(command: "bind", output: "") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
-}
-
-struct ProcessFailure: Error, CustomStringConvertible {
-    let command: String
-    let output: String
-    var description: String { "\(command) failed:\n\(output)" }
 }

@@ -1,6 +1,7 @@
 import IO
 import Postgres
 import Synchronization
+import TestSupport
 import Testing
 
 /// Tests that restart PostgreSQL run one at a time against a cluster of their own.
