@@ -36,7 +36,7 @@ public struct AppConfiguration: Sendable {
     public var poolWedge: Duration
     /// Log one line per request.
     public var accessLog: Bool
-    /// Enables `/debug/block-loop` on the admin port, for tests only.
+    /// Enables `/debug/block-loop` on the admin port and `/debug/sleep` on the traffic port, for tests only.
     public var testHooks: Bool
     /// The minimum log level.
     public var logLevel: LogLevel

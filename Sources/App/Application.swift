@@ -30,7 +30,7 @@ public struct Application: Sendable {
 
         var http = configuration.http
         http.onRequestFinished = { httpMetrics.record($0) }
-        let trafficRouter = Self.trafficRouter(pool: pool, health: health, logger: logger)
+        let trafficRouter = Self.trafficRouter(pool: pool, health: health, testHooks: configuration.testHooks, logger: logger)
         let trafficServer = HTTPServer(configuration: http, responder: trafficRouter, group: group)
         let drain = DrainController(shutdownDelay: configuration.shutdownDelay, health: health, trafficServer: trafficServer, logger: logger)
         let adminRouter = Self.adminRouter(health: health, drain: drain, metrics: metrics, group: group, testHooks: configuration.testHooks, logger: logger)
@@ -61,7 +61,7 @@ public struct Application: Sendable {
         adminRoutes = adminRouter.routes
     }
 
-    static func trafficRouter(pool: PostgresPool, health: HealthRegistry, logger: Logger) -> Router {
+    static func trafficRouter(pool: PostgresPool, health: HealthRegistry, testHooks: Bool, logger: Logger) -> Router {
         var router = Router()
         router.errorReporter = { error, request in
             logger.error("unexpected error", [
@@ -73,6 +73,17 @@ public struct Application: Sendable {
             logger.warning("probe check failed", ["event": "health.failed", "probe": .string(probe), "check": .string(result.name), "reason": .string(result.result.reason ?? "")])
         }
         ItemsAPI(pool: pool).install(into: &router)
+        if testHooks {
+            // A request that holds a pool connection in the database for as long as asked, so tests can keep work in
+            // flight through a drain (and see it cancelled on the server) or fill the pool. Reads nothing, changes nothing.
+            router.get("/debug/sleep") { request in
+                guard let seconds = request.queryParameter("seconds").flatMap(Double.init), (0...600).contains(seconds) else {
+                    throw HTTPError(.badRequest, detail: "seconds must be a number from 0 to 600.")
+                }
+                _ = try await pool.query("SELECT pg_sleep($1)", seconds)
+                return .json(bytes: Array("{\"slept\":\(seconds)}".utf8))
+            }
+        }
         return router
     }
 
