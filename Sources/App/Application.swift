@@ -46,7 +46,7 @@ public struct Application: Sendable {
         let poolTask = PoolTask()
         lifespan.add("database pool", startupTimeout: configuration.startupDeadline, shutdownTimeout: configuration.shutdownHookTimeout) {
             poolTask.start { await pool.run() }
-            try await Self.waitForDatabase(pool: pool, logger: logger)
+            try await Self.waitForDatabase(pool: pool, startupDeadline: configuration.startupDeadline, logger: logger)
         } shutdown: {
             await pool.close(timeout: configuration.shutdownHookTimeout - .milliseconds(250))
             await poolTask.finish()
@@ -179,21 +179,46 @@ public struct Application: Sendable {
         }
     }
 
-    /// Retries `SELECT 1` with jittered backoff until the database answers; the startup deadline bounds it.
-    static func waitForDatabase(pool: PostgresPool, logger: Logger) async throws {
+    /// Why startup gave up on the database.
+    struct DatabaseUnreachable: Error, CustomStringConvertible {
+        let startupDeadline: Duration
+        let lastConnectError: PostgresError?
+        let lastError: (any Error)?
+
+        var description: String {
+            let reason = lastConnectError.map { "last connect error: \($0)" } ?? lastError.map { "last error: \($0)" } ?? "no attempt finished"
+            return "the database did not answer within the startup deadline (STARTUP_DEADLINE_SECONDS=\(startupDeadline.seconds)); \(reason)"
+        }
+    }
+
+    /// Retries `SELECT 1` with jittered backoff until the database answers, or fails with ``DatabaseUnreachable`` just
+    /// before `startupDeadline` has passed.
+    ///
+    /// It gives up a little before the runner's own limit, so that the log says what the database answered rather
+    /// than only that the step took too long.
+    static func waitForDatabase(pool: PostgresPool, startupDeadline: Duration, logger: Logger) async throws {
+        let deadline = MonotonicInstant.now() + (startupDeadline - min(startupDeadline / 10, .milliseconds(500)))
         var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(5))
+        var lastError: (any Error)?
         while true {
             do {
-                _ = try await pool.query("SELECT 1")
+                _ = try await withDeadline(deadline.duration(since: .now()), operation: "SELECT 1") { try await pool.query("SELECT 1") }
                 return
             } catch {
                 try Task.checkCancellation()
-                let delay = backoff.next()
-                logger.warning("database not reachable yet; retrying", [
-                    "event": "startup.database_retry", "error": .string(String(describing: error)), "retry_in_ms": .double(delay.seconds * 1000),
-                ])
-                try await Task.sleep(for: delay)
+                lastError = error
             }
+            let remaining = deadline.duration(since: .now())
+            guard remaining > .zero else {
+                throw DatabaseUnreachable(startupDeadline: startupDeadline, lastConnectError: pool.lastConnectError, lastError: lastError)
+            }
+            let delay = min(backoff.next(), remaining)
+            logger.warning("database not reachable yet; retrying", [
+                "event": "startup.database_retry", "error": .string(lastError.map { String(describing: $0) } ?? ""),
+                "last_connect_error": .string(pool.lastConnectError.map { String(describing: $0) } ?? ""),
+                "retry_in_ms": .double(delay.seconds * 1000),
+            ])
+            try await Task.sleep(for: delay)
         }
     }
 }
