@@ -72,6 +72,13 @@ let package = Package(
             dependencies: ["Lifecycle", "HTTPServer", "TestSupport"],
             swiftSettings: swiftSettings
         ),
+        // The real `service` binary against a real PostgreSQL over real TCP: the Kubernetes contract end to end.
+        // It runs the executable that `swift build --build-tests` builds next to the test bundle.
+        .testTarget(
+            name: "ServiceTests",
+            dependencies: ["TestSupport", "Postgres", "IO"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AppTests",
             dependencies: ["App", "Postgres", "Lifecycle", "HTTPServer", "TestSupport"],

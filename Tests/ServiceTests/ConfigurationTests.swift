@@ -1,0 +1,120 @@
+import Glibc
+import TestSupport
+import Testing
+
+/// Bad settings stop the real binary before it binds or connects: exit 78 (EX_CONFIG) and a message naming the
+/// variable, for `serve`, `migrate` and `check-config` alike. Secrets never reach the output.
+@Suite struct ConfigurationTests {
+    /// One broken setting: the variable the message must name, and the environment that breaks it.
+    struct BadSetting: Sendable, CustomTestStringConvertible {
+        let variable: String
+        let set: [String: String]
+        var unset: [String] = []
+
+        var testDescription: String {
+            "\(variable): " + set.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ") + unset.map { " -\($0)" }.joined()
+        }
+    }
+
+    static let password = "Config-Secret-7f3a"
+    static let emptyFile = SecretFiles.write("")
+    static let malformedURLFile = SecretFiles.write("postgres://app:\(password)@db:notaport/app\n")
+
+    /// A configuration that passes validation. The database does not exist: a case that wrongly passed validation
+    /// fails fast (`STARTUP_DEADLINE_SECONDS=1`) with exit 1 instead of 78.
+    static let valid = [
+        "DATABASE_URL": "postgresql://app:\(password)@127.0.0.1:1/app", "HTTP_HOST": "127.0.0.1", "HTTP_PORT": "0", "ADMIN_HOST": "127.0.0.1",
+        "ADMIN_PORT": "0", "STARTUP_DEADLINE_SECONDS": "1", "DB_CONNECT_TIMEOUT_SECONDS": "1",
+    ]
+
+    static let badSettings: [BadSetting] = [
+        BadSetting(variable: "DATABASE_URL", set: [:], unset: ["DATABASE_URL"]),
+        BadSetting(variable: "DATABASE_URL", set: ["DATABASE_URL": ""]),
+        BadSetting(variable: "DATABASE_URL", set: ["DATABASE_URL": "not a connection string"]),
+        BadSetting(variable: "DATABASE_URL", set: ["DATABASE_URL": "postgres://app:\(password)@db:99999/app"]),
+        BadSetting(variable: "DATABASE_URL", set: ["DATABASE_URL": "postgres://app:\(password)@db/app?sslmode=sometimes"]),
+        BadSetting(variable: "DATABASE_URL", set: ["DATABASE_URL_FILE": emptyFile]),
+        BadSetting(variable: "DATABASE_URL_FILE", set: ["DATABASE_URL_FILE": "/nonexistent/database-url"], unset: ["DATABASE_URL"]),
+        BadSetting(variable: "DATABASE_URL_FILE", set: ["DATABASE_URL_FILE": emptyFile], unset: ["DATABASE_URL"]),
+        BadSetting(variable: "DATABASE_URL_FILE", set: ["DATABASE_URL_FILE": malformedURLFile], unset: ["DATABASE_URL"]),
+        BadSetting(variable: "DATABASE_PASSWORD_FILE", set: ["DATABASE_PASSWORD_FILE": "/nonexistent/password"]),
+        BadSetting(variable: "DATABASE_PASSWORD_FILE", set: ["DATABASE_PASSWORD_FILE": emptyFile]),
+        BadSetting(variable: "HTTP_HOST", set: ["HTTP_HOST": ""]),
+        BadSetting(variable: "HTTP_PORT", set: ["HTTP_PORT": "http"]),
+        BadSetting(variable: "HTTP_PORT", set: ["HTTP_PORT": "65536"]),
+        BadSetting(variable: "ADMIN_PORT", set: ["ADMIN_PORT": "-1"]),
+        BadSetting(variable: "ADMIN_PORT", set: ["HTTP_PORT": "9000", "ADMIN_PORT": "9000"]),
+        BadSetting(variable: "HTTP_MAX_BODY_BYTES", set: ["HTTP_MAX_BODY_BYTES": "-1"]),
+        BadSetting(variable: "HTTP_MAX_CONNECTIONS", set: ["HTTP_MAX_CONNECTIONS": "0"]),
+        BadSetting(variable: "HTTP_IDLE_TIMEOUT_SECONDS", set: ["HTTP_IDLE_TIMEOUT_SECONDS": "0"]),
+        BadSetting(variable: "HTTP_HANDLER_TIMEOUT_SECONDS", set: ["HTTP_HANDLER_TIMEOUT_SECONDS": "30s"]),
+        BadSetting(variable: "IO_THREADS", set: ["IO_THREADS": "two"]),
+        BadSetting(variable: "SHUTDOWN_DELAY_SECONDS", set: ["SHUTDOWN_DELAY_SECONDS": "-1"]),
+        BadSetting(variable: "DRAIN_TIMEOUT_SECONDS", set: ["DRAIN_TIMEOUT_SECONDS": "1e3"]),
+        BadSetting(variable: "SHUTDOWN_HOOK_TIMEOUT_SECONDS", set: ["SHUTDOWN_HOOK_TIMEOUT_SECONDS": "-0.5"]),
+        BadSetting(variable: "STARTUP_DEADLINE_SECONDS", set: ["STARTUP_DEADLINE_SECONDS": "0"]),
+        // The defaults need 5 + 20 + 5 + 2 = 32 s.
+        BadSetting(variable: "TERMINATION_GRACE_PERIOD_SECONDS", set: ["TERMINATION_GRACE_PERIOD_SECONDS": "30"]),
+        BadSetting(variable: "TERMINATION_GRACE_PERIOD_SECONDS", set: ["TERMINATION_GRACE_PERIOD_SECONDS": "thirty"]),
+        BadSetting(variable: "READINESS_CHECK_INTERVAL_SECONDS", set: ["READINESS_CHECK_INTERVAL_SECONDS": "0"]),
+        BadSetting(variable: "READINESS_CHECK_TIMEOUT_SECONDS", set: ["READINESS_CHECK_TIMEOUT_SECONDS": "fast"]),
+        BadSetting(variable: "LIVENESS_STALL_SECONDS", set: ["LIVENESS_STALL_SECONDS": "-5"]),
+        BadSetting(variable: "POOL_WEDGE_SECONDS", set: ["POOL_WEDGE_SECONDS": ""]),
+        BadSetting(variable: "DB_POOL_MAX", set: ["DB_POOL_MAX": "0"]),
+        BadSetting(variable: "DB_POOL_MIN", set: ["DB_POOL_MIN": "11"]),
+        BadSetting(variable: "DB_CONNECT_TIMEOUT_SECONDS", set: ["DB_CONNECT_TIMEOUT_SECONDS": "0"]),
+        BadSetting(variable: "DB_ACQUIRE_TIMEOUT_SECONDS", set: ["DB_ACQUIRE_TIMEOUT_SECONDS": "soon"]),
+        BadSetting(variable: "DB_STATEMENT_TIMEOUT_MS", set: ["DB_STATEMENT_TIMEOUT_MS": "-5"]),
+        BadSetting(variable: "DB_IDLE_TIMEOUT_SECONDS", set: ["DB_IDLE_TIMEOUT_SECONDS": "0"]),
+        BadSetting(variable: "DB_MAX_LIFETIME_SECONDS", set: ["DB_MAX_LIFETIME_SECONDS": "forever"]),
+        BadSetting(variable: "DB_PREPARED_STATEMENTS", set: ["DB_PREPARED_STATEMENTS": "sometimes"]),
+        BadSetting(variable: "LOG_LEVEL", set: ["LOG_LEVEL": "verbose"]),
+        BadSetting(variable: "ACCESS_LOG", set: ["ACCESS_LOG": "maybe"]),
+        BadSetting(variable: "ENABLE_TEST_HOOKS", set: ["ENABLE_TEST_HOOKS": "on"]),
+    ]
+
+    @Test(arguments: badSettings)
+    func badSettingExits78NamingIt(_ bad: BadSetting) async throws {
+        var environment = Self.valid.merging(bad.set) { _, new in new }
+        for name in bad.unset { environment[name] = nil }
+        for command in [[], ["migrate"], ["check-config"]] {
+            let process = try await ServiceFixture.run(command, environment: environment, timeout: .seconds(10))
+            let name = (["service"] + command).joined(separator: " ")
+            #expect(process.exit?.code == 78, "\(name): \(process.output)")
+            // One line per problem, each starting with its variable.
+            #expect(process.standardError.split(separator: "\n").contains { $0.hasPrefix("\(bad.variable): ") }, "\(name): \(process.output)")
+            #expect(!process.output.contains(Self.password), "\(name) printed the password: \(process.output)")
+        }
+    }
+
+    @Test func everyProblemIsReportedAtOnce() async throws {
+        let environment = Self.valid.merging(["HTTP_PORT": "x", "LOG_LEVEL": "loud", "DB_POOL_MAX": "0"]) { _, new in new }
+        let process = try await ServiceFixture.run([], environment: environment, timeout: .seconds(10))
+        #expect(process.exit?.code == 78)
+        for variable in ["HTTP_PORT", "LOG_LEVEL", "DB_POOL_MAX"] {
+            #expect(process.standardError.contains("\(variable): "), "\(process.output)")
+        }
+    }
+
+    /// The baseline the bad cases start from is valid: they fail for their own reason only.
+    @Test func checkConfigAcceptsTheBaselineAndRedactsThePassword() async throws {
+        let process = try await ServiceFixture.run(["check-config"], environment: Self.valid, timeout: .seconds(10))
+        #expect(process.exit?.code == 0, "\(process.output)")
+        #expect(process.standardOutput.contains("DATABASE_URL=postgresql://app:***@127.0.0.1:1/app"), "\(process.output)")
+        #expect(!process.output.contains(Self.password))
+    }
+}
+
+/// Files holding secrets for the configuration tests (as Kubernetes mounts them), left in a temporary directory.
+enum SecretFiles {
+    /// Writes `contents` to a new file and returns its path.
+    static func write(_ contents: String) -> String {
+        var template = Array("/tmp/service-tests-XXXXXX".utf8CString)
+        let descriptor = mkstemp(&template)
+        precondition(descriptor >= 0, "mkstemp: \(String(cString: strerror(errno)))")
+        defer { close(descriptor) }
+        let bytes = Array(contents.utf8)
+        precondition(bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) } == bytes.count, "write")
+        return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+}

@@ -1,0 +1,101 @@
+import Glibc
+import TestSupport
+import Testing
+
+/// PostgreSQL going away and coming back, before and after startup. The tests that stop a server use a cluster of
+/// their own, so the other suites never notice.
+@Suite struct DatabaseOutageTests {
+    /// A database outage is readiness's business, never liveness's: restarting the pod would not bring the database
+    /// back, and restarting every pod at once would turn an outage into a crash loop.
+    @Test func outageTurnsReadinessRedAndBackGreenWhileLivenessStaysGreen() async throws {
+        let cluster = try await Blocking.run { try DedicatedCluster.start("e2e-outage") }
+        defer { try? cluster.stop() }
+        try await ServiceFixture.migrate(cluster.url)
+        let interval = Duration.seconds(1)
+        let service = try await ServiceFixture.serve(
+            ServiceFixture.environment(
+                url: cluster.url,
+                ["READINESS_CHECK_INTERVAL_SECONDS": "1", "READINESS_CHECK_TIMEOUT_SECONDS": "0.5", "DB_CONNECT_TIMEOUT_SECONDS": "1"]))
+        let liveness = Task { await Self.livenessFailures(service) }
+
+        try await Blocking.run { try cluster.stop() }
+        let stopped = ContinuousClock.now
+        try await Poll.until("/readyz to turn red", timeout: interval + .seconds(5)) { await service.status("/readyz") == 503 }
+        let red = ContinuousClock.now
+        try await Blocking.run { try cluster.start() }
+        let restarted = ContinuousClock.now
+        try await Poll.until("/readyz to turn green", timeout: .seconds(10)) { await service.status("/readyz") == 200 }
+        let green = ContinuousClock.now
+        liveness.cancel()
+
+        // The check that sees the outage fails at once (the session is gone); only the cache makes probes wait.
+        #expect(red - stopped <= interval + .milliseconds(500), "red \(red - stopped) after the database stopped")
+        #expect(green - restarted <= .seconds(2), "green \(green - restarted) after the database came back")
+        let failures = await liveness.value
+        #expect(failures.isEmpty, "/livez failed during the outage: \(failures)")
+        #expect(service.process.exit == nil, "the same process serves on")
+        service.process.send(SIGTERM)
+        #expect(try await service.process.waitForExit(timeout: .seconds(8)).code == 0, "\(service.process.output)")
+    }
+
+    /// No crash loop while the database is unreachable at startup: live, not ready, retrying; then a clear error and
+    /// a non-zero exit once the startup deadline has passed. The password never reaches the output.
+    @Test func unreachableDatabaseAtStartupRetriesUntilTheDeadlineThenFails() async throws {
+        let password = "Unreachable-\(UInt32.random(in: .min ... .max))"
+        let url = "postgresql://app:\(password)@127.0.0.1:\(try ServiceFixture.unusedPort())/app?sslmode=disable"
+        let deadline = Duration.seconds(3)
+        let service = try await ServiceFixture.serve(
+            ServiceFixture.environment(url: url, ["STARTUP_DEADLINE_SECONDS": "3", "DB_ACQUIRE_TIMEOUT_SECONDS": "0.5"]),
+            waitUntilReady: false)
+        try await service.process.waitForLog(event: "startup.database_retry", timeout: .seconds(5))
+        #expect(await service.status("/livez") == 200)
+        #expect(await service.status("/readyz") == 503)
+
+        let exit = try await service.process.waitForExit(timeout: deadline + .seconds(5))
+        let ranFor = exit.at - service.process.started
+        #expect(exit.code == 1, "\(service.process.output)")
+        // It gives up a little early (0.3 s here) so that its own error, not the runner's timeout, is logged.
+        #expect(ranFor >= deadline - .milliseconds(500), "gave up after \(ranFor)")
+        #expect(ranFor <= deadline + .seconds(1), "gave up after \(ranFor)")
+        #expect(service.process.logLines(event: "startup.database_retry").count >= 2, "\(service.process.output)")
+        let failure = service.process.logLines(event: "startup.failed")
+        #expect(
+            failure.count == 1 && failure.allSatisfy { $0.contains("the database did not answer within the startup deadline") },
+            "\(service.process.output)")
+        #expect(!service.process.output.contains(password))
+    }
+
+    @Test func databaseAppearingBeforeTheStartupDeadlineTurnsReadinessGreen() async throws {
+        let cluster = try await Blocking.run { try DedicatedCluster.start("e2e-startup") }
+        defer { try? cluster.stop() }
+        try await ServiceFixture.migrate(cluster.url)
+        try await Blocking.run { try cluster.stop() }
+        let service = try await ServiceFixture.serve(
+            ServiceFixture.environment(url: cluster.url, ["STARTUP_DEADLINE_SECONDS": "60", "READINESS_CHECK_INTERVAL_SECONDS": "1"]),
+            waitUntilReady: false)
+        try await service.process.waitForLog(event: "startup.database_retry", timeout: .seconds(5))
+        #expect(await service.status("/livez") == 200)
+        #expect(await service.status("/readyz") == 503)
+
+        try await Blocking.run { try cluster.start() }
+        let up = ContinuousClock.now
+        // Startup retries back off up to 5 s (Application.waitForDatabase), then the readiness checks run.
+        try await Poll.until("/readyz to turn green", timeout: .seconds(15)) { await service.status("/readyz") == 200 }
+        #expect(ContinuousClock.now - up <= .seconds(8))
+        #expect(service.process.logLines(event: "startup.ready").count == 1, "\(service.process.output)")
+        #expect(service.process.exit == nil)
+        service.process.send(SIGTERM)
+        #expect(try await service.process.waitForExit(timeout: .seconds(8)).code == 0, "\(service.process.output)")
+    }
+
+    /// Probes `/livez` every 50 ms until cancelled; returns every answer that was not 200.
+    private static func livenessFailures(_ service: RunningService) async -> [String] {
+        var failures: [String] = []
+        while !Task.isCancelled {
+            let status = await service.status("/livez")
+            if status != 200 { failures.append(status.map(String.init) ?? "no answer") }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return failures
+    }
+}

@@ -1,0 +1,96 @@
+import Glibc
+import TestSupport
+import Testing
+
+/// SIGTERM and `/prestop` against the real binary: in-flight work survives, overlong work is cancelled, the exit
+/// is on time, and a preStop hook followed by SIGTERM costs one shutdown delay.
+@Suite struct DrainTests {
+    @Test func requestInFlightSurvivesSigterm() async throws {
+        let url = try await ServiceFixture.freshDatabase("inflight")
+        try await ServiceFixture.migrate(url)
+        let service = try await ServiceFixture.serve(
+            ServiceFixture.environment(url: url, ["ENABLE_TEST_HOOKS": "true", "SHUTDOWN_DELAY_SECONDS": "1", "DRAIN_TIMEOUT_SECONDS": "3"]))
+        let client = try await TCPClient.connect(port: service.httpPort)
+        let sent = ContinuousClock.now
+        try await client.send("GET /debug/sleep?seconds=2 HTTP/1.1\r\nHost: service\r\n\r\n")
+        try await Poll.until("the request's pg_sleep to run", timeout: .seconds(5)) {
+            try await ServiceFixture.sleepingBackends(url: url, database: "e2e_inflight") == 1
+        }
+
+        let signalled = ContinuousClock.now
+        service.process.send(SIGTERM)
+        let response = try await client.readResponse(timeout: .seconds(8))
+        let answered = ContinuousClock.now
+        // As a real client does after `Connection: close` (the server lingers until the client closes).
+        client.close()
+
+        #expect(response.status == 200, "\(response.text)")
+        #expect(response.closesConnection, "a response during the drain must close its connection")
+        #expect(answered - sent >= .seconds(2))
+        let exit = try await service.process.waitForExit(timeout: .seconds(8))
+        #expect(exit.code == 0, "\(service.process.output)")
+        // The request ends 1 s after SIGTERM at most (it had started before): well inside delay + drain + 1 s.
+        #expect(exit.at - signalled <= .seconds(1 + 3 + 1))
+        #expect(service.process.logLines(event: "shutdown.drained").count == 1, "\(service.process.output)")
+        try await ServiceFixture.dropDatabase("inflight")
+    }
+
+    /// Past the drain timeout the request is cancelled, down to its query on the server, and the process exits on
+    /// time with 1: ServiceRunner's contract is 0 for a clean drain, 1 when anything had to be forced.
+    @Test func requestLongerThanTheDrainTimeoutIsCancelledAndTheExitIsOnTime() async throws {
+        let url = try await ServiceFixture.freshDatabase("overlong")
+        try await ServiceFixture.migrate(url)
+        let service = try await ServiceFixture.serve(
+            ServiceFixture.environment(url: url, ["ENABLE_TEST_HOOKS": "true", "SHUTDOWN_DELAY_SECONDS": "1", "DRAIN_TIMEOUT_SECONDS": "2"]))
+        let client = try await TCPClient.connect(port: service.httpPort)
+        try await client.send("GET /debug/sleep?seconds=60 HTTP/1.1\r\nHost: service\r\n\r\n")
+        try await Poll.until("the request's pg_sleep to run", timeout: .seconds(5)) {
+            try await ServiceFixture.sleepingBackends(url: url, database: "e2e_overlong") == 1
+        }
+
+        let signalled = ContinuousClock.now
+        service.process.send(SIGTERM)
+        let exit = try await service.process.waitForExit(timeout: .seconds(10))
+
+        #expect(exit.code == 1, "\(service.process.output)")
+        #expect(exit.at - signalled <= .seconds(1 + 2 + 1), "exit after \(exit.at - signalled)")
+        #expect(exit.at - signalled >= .seconds(1 + 2), "exit after \(exit.at - signalled): the drain did not wait its timeout")
+        #expect(service.process.logLines(event: "shutdown.drain_timeout").count == 1, "\(service.process.output)")
+        // The client sees its connection end (or a 503), never a success the server did not produce.
+        let late = try? await client.readResponse(timeout: .seconds(2))
+        #expect(late == nil || late?.status == 503, "\(late?.text ?? "")")
+        // A backend does not notice its client is gone while it sleeps: only a cancel request stops it. Without one
+        // it would still be sleeping here, 60 s long.
+        try await Poll.until("the cancelled query to leave the server", timeout: .seconds(3)) {
+            try await ServiceFixture.sleepingBackends(url: url, database: "e2e_overlong") == 0
+        }
+        try await ServiceFixture.dropDatabase("overlong")
+    }
+
+    /// The kubelet runs the preStop hook, waits for it, then sends SIGTERM: the delay is served once, by the hook.
+    @Test func prestopThenSigtermTakesOneDelay() async throws {
+        let url = try await ServiceFixture.freshDatabase("prestop")
+        try await ServiceFixture.migrate(url)
+        let delay = Duration.seconds(2)
+        let service = try await ServiceFixture.serve(
+            ServiceFixture.environment(url: url, ["SHUTDOWN_DELAY_SECONDS": "2", "DRAIN_TIMEOUT_SECONDS": "3"]))
+
+        let hookStarted = ContinuousClock.now
+        async let hook = service.admin("GET", "/prestop", timeout: .seconds(10))
+        try await Poll.until("/readyz to turn red during the hook", timeout: .seconds(1)) { await service.status("/readyz") == 503 }
+        #expect(await service.status("/items") == 200, "the delay must keep serving")
+        let hookResponse = try await hook
+        let hookReturned = ContinuousClock.now
+        #expect(hookResponse.status == 200)
+        #expect(hookReturned - hookStarted >= delay, "the hook returned after \(hookReturned - hookStarted)")
+
+        let signalled = ContinuousClock.now
+        service.process.send(SIGTERM)
+        let exit = try await service.process.waitForExit(timeout: .seconds(8))
+        #expect(exit.code == 0, "\(service.process.output)")
+        // A second delay would put the exit 2 s after SIGTERM.
+        #expect(exit.at - signalled < delay / 2, "exit \(exit.at - signalled) after SIGTERM")
+        #expect(service.process.logLines(event: "shutdown.initiated").count == 1, "\(service.process.output)")
+        try await ServiceFixture.dropDatabase("prestop")
+    }
+}

@@ -1,0 +1,38 @@
+import Glibc
+import TestSupport
+import Testing
+
+/// A wedged event loop is the one thing `/livez` exists for: it must turn red within the stall threshold
+/// (`LIVENESS_STALL_SECONDS`), and green again once the loop turns.
+@Suite struct LivenessTests {
+    @Test func blockedEventLoopTurnsLivenessRedWithinTheStallThresholdThenGreen() async throws {
+        let url = try await ServiceFixture.freshDatabase("stall")
+        try await ServiceFixture.migrate(url)
+        let stall = Duration.seconds(1)
+        let blocked = Duration.seconds(4)
+        let service = try await ServiceFixture.serve(
+            ServiceFixture.environment(url: url, ["ENABLE_TEST_HOOKS": "true", "IO_THREADS": "2", "LIVENESS_STALL_SECONDS": "1"]))
+        #expect(await service.status("/livez") == 200)
+
+        let blockSent = ContinuousClock.now
+        let hook = try await service.admin("POST", "/debug/block-loop/0?seconds=4")
+        #expect(hook.status == 202)
+        // The other loop answers the probe: a served 503, not a timeout.
+        try await Poll.until("/livez to turn red", timeout: stall + .seconds(3)) { await service.status("/livez", timeout: .seconds(1)) == 503 }
+        let red = ContinuousClock.now
+        let detail = try await service.admin("GET", "/livez?verbose", timeout: .seconds(1))
+        try await Poll.until("/livez to turn green again", timeout: blocked + .seconds(3)) { await service.status("/livez") == 200 }
+        let green = ContinuousClock.now
+
+        // An idle loop beats every 250 ms, so red can come at most that much before the threshold.
+        #expect(red - blockSent >= stall - .milliseconds(300), "red after \(red - blockSent): before the threshold")
+        #expect(red - blockSent <= stall + .seconds(1), "red after \(red - blockSent)")
+        #expect(detail.status == 503 && detail.text.contains("[-]eventloops failed: event loop 0"), "\(detail.text)")
+        #expect(green - blockSent >= blocked - .milliseconds(300), "green after \(green - blockSent), while the loop was still blocked")
+        #expect(green - blockSent <= blocked + .seconds(2), "green after \(green - blockSent)")
+
+        service.process.send(SIGTERM)
+        #expect(try await service.process.waitForExit(timeout: .seconds(8)).code == 0, "\(service.process.output)")
+        try await ServiceFixture.dropDatabase("stall")
+    }
+}

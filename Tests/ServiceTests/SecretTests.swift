@@ -1,0 +1,51 @@
+import Glibc
+import TestSupport
+import Testing
+
+/// The database password, in `DATABASE_URL` or in `DATABASE_PASSWORD_FILE`, never appears in anything the binary
+/// prints: not at startup, not per request, not in errors, not at shutdown, not even at `LOG_LEVEL=trace`.
+@Suite struct SecretTests {
+    @Test(arguments: [false, true])
+    func passwordNeverReachesTheOutput(fromFile: Bool) async throws {
+        let name = fromFile ? "secret_file" : "secret_url"
+        let password = "Pw-\(name)-\(UInt32.random(in: .min ... .max))"
+        let plainURL = try await ServiceFixture.freshDatabase(name)
+        let settings =
+            fromFile
+            ? ["DATABASE_PASSWORD_FILE": SecretFiles.write(password + "\n"), "LOG_LEVEL": "trace"]
+            : ["DATABASE_URL": try ServiceFixture.url(plainURL, password: password), "LOG_LEVEL": "trace"]
+        let environment = ServiceFixture.environment(url: plainURL, settings)
+
+        var outputs: [(String, ServiceProcess)] = []
+        let migrate = try await ServiceFixture.run(["migrate"], environment: environment)
+        #expect(migrate.exit?.code == 0, "\(migrate.output)")
+        outputs.append(("migrate", migrate))
+        let checkConfig = try await ServiceFixture.run(["check-config"], environment: environment)
+        #expect(checkConfig.exit?.code == 0, "\(checkConfig.output)")
+        #expect(checkConfig.standardOutput.contains(fromFile ? "DATABASE_PASSWORD_FILE=/" : ":***@"), "\(checkConfig.output)")
+        outputs.append(("check-config", checkConfig))
+
+        let service = try await ServiceFixture.serve(environment)
+        let body = #"{"name":"lamp","price":"12.50"}"#
+        let created = try await TCPClient.connect(port: service.httpPort).request(
+            "POST /items HTTP/1.1\r\nHost: service\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
+                + "Connection: close\r\n\r\n\(body)")
+        #expect(created.status == 201, "\(created.text)")
+        #expect(try await service.get("/items/1").status == 200)
+        #expect(try await service.get("/items/x").status == 400)
+        #expect(try await service.get("/missing").status == 404)
+        #expect(try await service.get("/readyz?verbose").status == 200)
+        #expect(try await service.admin("GET", "/readyz?verbose").status == 200)
+        #expect(try await service.admin("GET", "/metrics").status == 200)
+        service.process.send(SIGTERM)
+        #expect(try await service.process.waitForExit(timeout: .seconds(8)).code == 0, "\(service.process.output)")
+        outputs.append(("serve", service.process))
+
+        for (command, process) in outputs {
+            #expect(!process.output.contains(password), "service \(command) printed the password:\n\(process.output)")
+        }
+        // The access log really covered the traffic port's requests, so the check above looked at something.
+        #expect(service.process.logLines(event: "http.request").count >= 5, "\(service.process.output)")
+        try await ServiceFixture.dropDatabase(name)
+    }
+}

@@ -1,0 +1,147 @@
+import Glibc
+import IO
+import Postgres
+import TestSupport
+import Testing
+
+/// The `service` binary and the databases the end-to-end tests run it against.
+///
+/// Each test gets a database of its own (`e2e_<name>` on the shared cluster, or a dedicated cluster when it
+/// stops PostgreSQL), because suites run in parallel with each other and with the other targets' tests.
+enum ServiceFixture {
+    static let group: EventLoopGroup = {
+        do { return try EventLoopGroup(threadCount: 1) } catch { fatalError("event loops: \(error)") }
+    }()
+
+    /// The binary under test, next to the test executable.
+    static func binary() throws -> String {
+        try ServiceProcess.executable(named: "service")
+    }
+
+    /// Settings every test starts from: loopback, ports picked by the kernel (the service logs them), two event
+    /// loops, and a drain short enough to keep the suite fast. `overrides` wins.
+    static func environment(url: String, _ overrides: [String: String] = [:]) -> [String: String] {
+        let base = [
+            "DATABASE_URL": url, "HTTP_HOST": "127.0.0.1", "HTTP_PORT": "0", "ADMIN_HOST": "127.0.0.1", "ADMIN_PORT": "0",
+            "IO_THREADS": "2", "SHUTDOWN_DELAY_SECONDS": "1", "DRAIN_TIMEOUT_SECONDS": "3", "STARTUP_DEADLINE_SECONDS": "20",
+        ]
+        return base.merging(overrides) { _, override in override }
+    }
+
+    /// Starts `service serve`; when `waitUntilReady`, returns once `/readyz` answers 200 on the traffic port.
+    static func serve(_ environment: [String: String], waitUntilReady: Bool = true) async throws -> RunningService {
+        let process = try ServiceProcess.start(try binary(), environment: environment)
+        let ports = try await process.listeningPorts()
+        let service = RunningService(process: process, httpPort: ports.http, adminPort: ports.admin)
+        if waitUntilReady {
+            try await Poll.until("/readyz 200\n\(process.output)", timeout: .seconds(20)) {
+                (try? await service.get("/readyz").status) == 200
+            }
+        }
+        return service
+    }
+
+    /// Runs `service <arguments>` to completion (migrate, check-config, ...).
+    static func run(_ arguments: [String], environment: [String: String], timeout: Duration = .seconds(30)) async throws
+        -> ServiceProcess
+    {
+        let process = try ServiceProcess.start(try binary(), arguments: arguments, environment: environment)
+        try await process.waitForExit(timeout: timeout)
+        return process
+    }
+
+    /// Applies the migrations with `service migrate`, as the Job in front of a rollout does.
+    static func migrate(_ url: String) async throws {
+        let process = try await run(["migrate"], environment: ["DATABASE_URL": url])
+        guard process.exit?.code == 0 else { throw ProcessFailure(command: "service migrate", output: process.output) }
+    }
+
+    /// A new, empty database `e2e_<name>` on the cluster at `clusterURL` (dropped first if a previous run left it).
+    static func freshDatabase(_ name: String, clusterURL: String = TestPostgres.url) async throws -> String {
+        let database = "e2e_\(name)"
+        try await withConnection(clusterURL) { connection in
+            try await connection.executeScript("DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
+            try await connection.executeScript("CREATE DATABASE \(database)")
+        }
+        return try url(clusterURL, database: database)
+    }
+
+    /// Drops a database made by ``freshDatabase(_:clusterURL:)``, ending any session still in it.
+    static func dropDatabase(_ name: String, clusterURL: String = TestPostgres.url) async throws {
+        try await withConnection(clusterURL) { try await $0.executeScript("DROP DATABASE IF EXISTS e2e_\(name) WITH (FORCE)") }
+    }
+
+    /// `url` with its database name replaced (URIs only: `postgresql://user@host:port/db?params`).
+    static func url(_ url: String, database: String) throws -> String {
+        guard let scheme = url.firstRange(of: "://") else { throw ProcessFailure(command: "rewriting \(url)", output: "not a URI") }
+        let rest = url[scheme.upperBound...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+        let queryStart = rest[authorityEnd...].firstIndex(of: "?") ?? rest.endIndex
+        return String(url[..<authorityEnd]) + "/" + database + String(rest[queryStart...])
+    }
+
+    /// `url` with `password` as the user's password (the test clusters use trust authentication, so any works).
+    static func url(_ url: String, password: String) throws -> String {
+        guard let scheme = url.firstRange(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else {
+            throw ProcessFailure(command: "adding a password to \(url)", output: "no user in the URI")
+        }
+        return String(url[..<at]) + ":" + password + String(url[at...])
+    }
+
+    /// Runs `body` on a connection of its own to `url`.
+    static func withConnection<T: Sendable>(_ url: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let configuration = try PostgresConfiguration(url: url, applicationName: "service-tests", connectTimeout: .seconds(5))
+        let connection = try await PostgresConnection.connect(configuration: configuration, loop: group.next())
+        defer { connection.close() }
+        return try await body(connection)
+    }
+
+    /// Backends of `database` running `pg_sleep` right now.
+    static func sleepingBackends(url: String, database: String) async throws -> Int {
+        try await withConnection(url) { connection in
+            let rows = try await connection.query(
+                """
+                SELECT count(*) FROM pg_stat_activity
+                WHERE datname = $1 AND state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()
+                """, database)
+            return try rows[0].decode(Int.self, at: 0)
+        }
+    }
+
+    /// A TCP port nothing listens on (bound, read back, closed).
+    static func unusedPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw ProcessFailure(command: "bind 127.0.0.1:0", output: String(cString: strerror(errno))) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// A `service serve` process and its two ports.
+struct RunningService: Sendable {
+    let process: ServiceProcess
+    let httpPort: Int
+    let adminPort: Int
+
+    /// One request on a fresh connection to the traffic port, as a probe or a new client makes it.
+    func get(_ path: String, timeout: Duration = .seconds(5)) async throws -> HTTPTestResponse {
+        try await TCPClient.exchange("GET", path, port: httpPort, timeout: timeout)
+    }
+
+    /// One request on a fresh connection to the admin port.
+    func admin(_ method: String = "GET", _ path: String, timeout: Duration = .seconds(5)) async throws -> HTTPTestResponse {
+        try await TCPClient.exchange(method, path, port: adminPort, timeout: timeout)
+    }
+
+    /// The status of `path` on the traffic port, or nil when there was no answer within `timeout`.
+    func status(_ path: String, timeout: Duration = .seconds(2)) async -> Int? {
+        try? await get(path, timeout: timeout).status
+    }
+}
