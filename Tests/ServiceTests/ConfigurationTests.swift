@@ -4,7 +4,10 @@ import Testing
 
 /// Bad settings stop the real binary before it binds or connects: exit 78 (EX_CONFIG) and a message naming the
 /// variable, for `serve`, `migrate` and `check-config` alike. Secrets never reach the output.
-@Suite struct ConfigurationTests {
+///
+/// Serialized: over a hundred short processes, one at a time, so they never crowd out the timing-sensitive tests
+/// running beside them.
+@Suite(.serialized) struct ConfigurationTests {
     /// One broken setting: the variable the message must name, and the environment that breaks it.
     struct BadSetting: Sendable, CustomTestStringConvertible {
         let variable: String

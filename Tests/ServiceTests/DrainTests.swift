@@ -6,15 +6,15 @@ import Testing
 /// is on time, and a preStop hook followed by SIGTERM costs one shutdown delay.
 @Suite struct DrainTests {
     @Test func requestInFlightSurvivesSigterm() async throws {
-        let url = try await ServiceFixture.freshDatabase("inflight")
-        try await ServiceFixture.migrate(url)
+        let schema = try await ServiceFixture.freshSchema("inflight")
+        try await ServiceFixture.migrate(schema.url)
         let service = try await ServiceFixture.serve(
-            ServiceFixture.environment(url: url, ["ENABLE_TEST_HOOKS": "true", "SHUTDOWN_DELAY_SECONDS": "1", "DRAIN_TIMEOUT_SECONDS": "3"]))
+            ServiceFixture.environment(schema: schema, ["ENABLE_TEST_HOOKS": "true", "SHUTDOWN_DELAY_SECONDS": "1", "DRAIN_TIMEOUT_SECONDS": "3"]))
         let client = try await TCPClient.connect(port: service.httpPort)
         let sent = ContinuousClock.now
         try await client.send("GET /debug/sleep?seconds=2 HTTP/1.1\r\nHost: service\r\n\r\n")
         try await Poll.until("the request's pg_sleep to run", timeout: .seconds(5)) {
-            try await ServiceFixture.sleepingBackends(url: url, database: "e2e_inflight") == 1
+            try await ServiceFixture.sleepingBackends(schema) == 1
         }
 
         let signalled = ContinuousClock.now
@@ -32,20 +32,20 @@ import Testing
         // The request ends 1 s after SIGTERM at most (it had started before): well inside delay + drain + 1 s.
         #expect(exit.at - signalled <= .seconds(1 + 3 + 1))
         #expect(service.process.logLines(event: "shutdown.drained").count == 1, "\(service.process.output)")
-        try await ServiceFixture.dropDatabase("inflight")
+        try await ServiceFixture.drop(schema)
     }
 
     /// Past the drain timeout the request is cancelled, down to its query on the server, and the process exits on
     /// time with 1: ServiceRunner's contract is 0 for a clean drain, 1 when anything had to be forced.
     @Test func requestLongerThanTheDrainTimeoutIsCancelledAndTheExitIsOnTime() async throws {
-        let url = try await ServiceFixture.freshDatabase("overlong")
-        try await ServiceFixture.migrate(url)
+        let schema = try await ServiceFixture.freshSchema("overlong")
+        try await ServiceFixture.migrate(schema.url)
         let service = try await ServiceFixture.serve(
-            ServiceFixture.environment(url: url, ["ENABLE_TEST_HOOKS": "true", "SHUTDOWN_DELAY_SECONDS": "1", "DRAIN_TIMEOUT_SECONDS": "2"]))
+            ServiceFixture.environment(schema: schema, ["ENABLE_TEST_HOOKS": "true", "SHUTDOWN_DELAY_SECONDS": "1", "DRAIN_TIMEOUT_SECONDS": "2"]))
         let client = try await TCPClient.connect(port: service.httpPort)
         try await client.send("GET /debug/sleep?seconds=60 HTTP/1.1\r\nHost: service\r\n\r\n")
         try await Poll.until("the request's pg_sleep to run", timeout: .seconds(5)) {
-            try await ServiceFixture.sleepingBackends(url: url, database: "e2e_overlong") == 1
+            try await ServiceFixture.sleepingBackends(schema) == 1
         }
 
         let signalled = ContinuousClock.now
@@ -62,18 +62,18 @@ import Testing
         // A backend does not notice its client is gone while it sleeps: only a cancel request stops it. Without one
         // it would still be sleeping here, 60 s long.
         try await Poll.until("the cancelled query to leave the server", timeout: .seconds(3)) {
-            try await ServiceFixture.sleepingBackends(url: url, database: "e2e_overlong") == 0
+            try await ServiceFixture.sleepingBackends(schema) == 0
         }
-        try await ServiceFixture.dropDatabase("overlong")
+        try await ServiceFixture.drop(schema)
     }
 
     /// The kubelet runs the preStop hook, waits for it, then sends SIGTERM: the delay is served once, by the hook.
     @Test func prestopThenSigtermTakesOneDelay() async throws {
-        let url = try await ServiceFixture.freshDatabase("prestop")
-        try await ServiceFixture.migrate(url)
+        let schema = try await ServiceFixture.freshSchema("prestop")
+        try await ServiceFixture.migrate(schema.url)
         let delay = Duration.seconds(2)
         let service = try await ServiceFixture.serve(
-            ServiceFixture.environment(url: url, ["SHUTDOWN_DELAY_SECONDS": "2", "DRAIN_TIMEOUT_SECONDS": "3"]))
+            ServiceFixture.environment(schema: schema, ["SHUTDOWN_DELAY_SECONDS": "2", "DRAIN_TIMEOUT_SECONDS": "3"]))
 
         let hookStarted = ContinuousClock.now
         async let hook = service.admin("GET", "/prestop", timeout: .seconds(10))
@@ -91,6 +91,6 @@ import Testing
         // A second delay would put the exit 2 s after SIGTERM.
         #expect(exit.at - signalled < delay / 2, "exit \(exit.at - signalled) after SIGTERM")
         #expect(service.process.logLines(event: "shutdown.initiated").count == 1, "\(service.process.output)")
-        try await ServiceFixture.dropDatabase("prestop")
+        try await ServiceFixture.drop(schema)
     }
 }

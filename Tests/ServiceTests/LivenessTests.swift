@@ -6,12 +6,12 @@ import Testing
 /// (`LIVENESS_STALL_SECONDS`), and green again once the loop turns.
 @Suite struct LivenessTests {
     @Test func blockedEventLoopTurnsLivenessRedWithinTheStallThresholdThenGreen() async throws {
-        let url = try await ServiceFixture.freshDatabase("stall")
-        try await ServiceFixture.migrate(url)
+        let schema = try await ServiceFixture.freshSchema("stall")
+        try await ServiceFixture.migrate(schema.url)
         let stall = Duration.seconds(1)
         let blocked = Duration.seconds(4)
         let service = try await ServiceFixture.serve(
-            ServiceFixture.environment(url: url, ["ENABLE_TEST_HOOKS": "true", "IO_THREADS": "2", "LIVENESS_STALL_SECONDS": "1"]))
+            ServiceFixture.environment(schema: schema, ["ENABLE_TEST_HOOKS": "true", "IO_THREADS": "2", "LIVENESS_STALL_SECONDS": "1"]))
         #expect(await service.status("/livez") == 200)
 
         let blockSent = ContinuousClock.now
@@ -33,6 +33,6 @@ import Testing
 
         service.process.send(SIGTERM)
         #expect(try await service.process.waitForExit(timeout: .seconds(8)).code == 0, "\(service.process.output)")
-        try await ServiceFixture.dropDatabase("stall")
+        try await ServiceFixture.drop(schema)
     }
 }

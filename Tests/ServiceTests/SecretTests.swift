@@ -9,12 +9,12 @@ import Testing
     func passwordNeverReachesTheOutput(fromFile: Bool) async throws {
         let name = fromFile ? "secret_file" : "secret_url"
         let password = "Pw-\(name)-\(UInt32.random(in: .min ... .max))"
-        let plainURL = try await ServiceFixture.freshDatabase(name)
+        let schema = try await ServiceFixture.freshSchema(name)
         let settings =
             fromFile
             ? ["DATABASE_PASSWORD_FILE": SecretFiles.write(password + "\n"), "LOG_LEVEL": "trace"]
-            : ["DATABASE_URL": try ServiceFixture.url(plainURL, password: password), "LOG_LEVEL": "trace"]
-        let environment = ServiceFixture.environment(url: plainURL, settings)
+            : ["DATABASE_URL": try ServiceFixture.url(schema.url, password: password), "LOG_LEVEL": "trace"]
+        let environment = ServiceFixture.environment(schema: schema, settings)
 
         var outputs: [(String, ServiceProcess)] = []
         let migrate = try await ServiceFixture.run(["migrate"], environment: environment)
@@ -46,6 +46,6 @@ import Testing
         }
         // The access log really covered the traffic port's requests, so the check above looked at something.
         #expect(service.process.logLines(event: "http.request").count >= 5, "\(service.process.output)")
-        try await ServiceFixture.dropDatabase(name)
+        try await ServiceFixture.drop(schema)
     }
 }

@@ -6,8 +6,9 @@ import Testing
 
 /// The `service` binary and the databases the end-to-end tests run it against.
 ///
-/// Each test gets a database of its own (`e2e_<name>` on the shared cluster, or a dedicated cluster when it
-/// stops PostgreSQL), because suites run in parallel with each other and with the other targets' tests.
+/// Each test gets a schema of its own on the shared cluster (its `search_path`, set in the URL), or a dedicated
+/// cluster when it stops PostgreSQL, because suites run in parallel with each other and with the other targets'
+/// tests. Schemas rather than databases: `CREATE DATABASE` copies a template and costs the shared server far more.
 enum ServiceFixture {
     static let group: EventLoopGroup = {
         do { return try EventLoopGroup(threadCount: 1) } catch { fatalError("event loops: \(error)") }
@@ -26,6 +27,11 @@ enum ServiceFixture {
             "IO_THREADS": "2", "SHUTDOWN_DELAY_SECONDS": "1", "DRAIN_TIMEOUT_SECONDS": "3", "STARTUP_DEADLINE_SECONDS": "20",
         ]
         return base.merging(overrides) { _, override in override }
+    }
+
+    /// ``environment(url:_:)`` for `schema`; the service's sessions carry the schema's name as `application_name`.
+    static func environment(schema: TestSchema, _ overrides: [String: String] = [:]) -> [String: String] {
+        environment(url: schema.url, ["DB_APPLICATION_NAME": schema.name].merging(overrides) { _, override in override })
     }
 
     /// Starts `service serve`; when `waitUntilReady`, returns once `/readyz` answers 200 on the traffic port.
@@ -56,28 +62,18 @@ enum ServiceFixture {
         guard process.exit?.code == 0 else { throw ProcessFailure(command: "service migrate", output: process.output) }
     }
 
-    /// A new, empty database `e2e_<name>` on the cluster at `clusterURL` (dropped first if a previous run left it).
-    static func freshDatabase(_ name: String, clusterURL: String = TestPostgres.url) async throws -> String {
-        let database = "e2e_\(name)"
-        try await withConnection(clusterURL) { connection in
-            try await connection.executeScript("DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
-            try await connection.executeScript("CREATE DATABASE \(database)")
+    /// A new, empty schema `e2e_<name>` on the shared cluster (dropped first if a previous run left it).
+    static func freshSchema(_ name: String) async throws -> TestSchema {
+        let schema = TestSchema(name: "e2e_\(name)", sharedURL: TestPostgres.url)
+        try await withConnection(TestPostgres.url) { connection in
+            try await connection.executeScript("DROP SCHEMA IF EXISTS \(schema.name) CASCADE; CREATE SCHEMA \(schema.name)")
         }
-        return try url(clusterURL, database: database)
+        return schema
     }
 
-    /// Drops a database made by ``freshDatabase(_:clusterURL:)``, ending any session still in it.
-    static func dropDatabase(_ name: String, clusterURL: String = TestPostgres.url) async throws {
-        try await withConnection(clusterURL) { try await $0.executeScript("DROP DATABASE IF EXISTS e2e_\(name) WITH (FORCE)") }
-    }
-
-    /// `url` with its database name replaced (URIs only: `postgresql://user@host:port/db?params`).
-    static func url(_ url: String, database: String) throws -> String {
-        guard let scheme = url.firstRange(of: "://") else { throw ProcessFailure(command: "rewriting \(url)", output: "not a URI") }
-        let rest = url[scheme.upperBound...]
-        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-        let queryStart = rest[authorityEnd...].firstIndex(of: "?") ?? rest.endIndex
-        return String(url[..<authorityEnd]) + "/" + database + String(rest[queryStart...])
+    /// Drops a schema made by ``freshSchema(_:)``.
+    static func drop(_ schema: TestSchema) async throws {
+        try await withConnection(TestPostgres.url) { try await $0.executeScript("DROP SCHEMA IF EXISTS \(schema.name) CASCADE") }
     }
 
     /// `url` with `password` as the user's password (the test clusters use trust authentication, so any works).
@@ -96,14 +92,12 @@ enum ServiceFixture {
         return try await body(connection)
     }
 
-    /// Backends of `database` running `pg_sleep` right now.
-    static func sleepingBackends(url: String, database: String) async throws -> Int {
-        try await withConnection(url) { connection in
+    /// Sessions of the service using `schema` (by `application_name`) that are running `pg_sleep` right now.
+    static func sleepingBackends(_ schema: TestSchema) async throws -> Int {
+        try await withConnection(TestPostgres.url) { connection in
             let rows = try await connection.query(
-                """
-                SELECT count(*) FROM pg_stat_activity
-                WHERE datname = $1 AND state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()
-                """, database)
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND query LIKE '%pg_sleep%'",
+                schema.name)
             return try rows[0].decode(Int.self, at: 0)
         }
     }
@@ -121,6 +115,19 @@ enum ServiceFixture {
         }
         guard bound else { throw ProcessFailure(command: "bind 127.0.0.1:0", output: String(cString: strerror(errno))) }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// A schema of the shared cluster that one test owns.
+struct TestSchema: Sendable {
+    /// `e2e_<test>`; also the service's `DB_APPLICATION_NAME`.
+    let name: String
+    /// The shared cluster's URL with `search_path` set to the schema (libpq `options`).
+    let url: String
+
+    init(name: String, sharedURL: String) {
+        self.name = name
+        url = sharedURL + (sharedURL.contains("?") ? "&" : "?") + "options=-c%20search_path%3D\(name)"
     }
 }
 
