@@ -43,7 +43,7 @@ import Testing
         let service = try await ServiceFixture.serve(
             ServiceFixture.environment(schema: schema, ["ENABLE_TEST_HOOKS": "true", "SHUTDOWN_DELAY_SECONDS": "1", "DRAIN_TIMEOUT_SECONDS": "2"]))
         let client = try await TCPClient.connect(port: service.httpPort)
-        try await client.send("GET /debug/sleep?seconds=60 HTTP/1.1\r\nHost: service\r\n\r\n")
+        try await client.send("GET /debug/sleep?seconds=30 HTTP/1.1\r\nHost: service\r\n\r\n")
         try await Poll.until("the request's pg_sleep to run", timeout: .seconds(5)) {
             try await ServiceFixture.sleepingBackends(schema) == 1
         }
@@ -60,7 +60,7 @@ import Testing
         let late = try? await client.readResponse(timeout: .seconds(2))
         #expect(late == nil || late?.status == 503, "\(late?.text ?? "")")
         // A backend does not notice its client is gone while it sleeps: only a cancel request stops it. Without one
-        // it would still be sleeping here, 60 s long.
+        // it would still be sleeping here, 30 s long.
         try await Poll.until("the cancelled query to leave the server", timeout: .seconds(3)) {
             try await ServiceFixture.sleepingBackends(schema) == 0
         }

@@ -62,10 +62,13 @@ enum ServiceFixture {
         guard process.exit?.code == 0 else { throw ProcessFailure(command: "service migrate", output: process.output) }
     }
 
-    /// A new, empty schema `e2e_<name>` on the shared cluster (dropped first if a previous run left it).
+    /// A new, empty schema `e2e_<name>` on the shared cluster (dropped first if a previous run left it, along with
+    /// any session a killed service left behind, such as a query still sleeping).
     static func freshSchema(_ name: String) async throws -> TestSchema {
         let schema = TestSchema(name: "e2e_\(name)", sharedURL: TestPostgres.url)
         try await withConnection(TestPostgres.url) { connection in
+            _ = try await connection.query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", schema.name)
             try await connection.executeScript("DROP SCHEMA IF EXISTS \(schema.name) CASCADE; CREATE SCHEMA \(schema.name)")
         }
         return schema
