@@ -22,6 +22,10 @@ extension AppConfiguration {
         pool.acquireTimeout = database.acquireTimeout
         pool.idleTimeout = database.idleTimeout
         pool.maximumLifetime = database.maxLifetime
+        // Readiness can turn green only once the pool has reconnected, so the pool must try again at least twice per
+        // readiness interval: a database that comes back is then ready within about one interval, however long the
+        // outage (with the pool's own 10 s cap, a long outage left the pod unready for up to 10 s more).
+        pool.maximumReconnectBackoff = min(pool.maximumReconnectBackoff, settings.health.readinessCheckInterval / 2)
         self.init(
             http: HTTPServerConfiguration(
                 host: http.host, port: http.port,
