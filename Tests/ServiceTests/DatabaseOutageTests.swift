@@ -22,6 +22,9 @@ import Testing
         let stopped = ContinuousClock.now
         try await Poll.until("/readyz to turn red", timeout: interval + .seconds(5)) { await service.status("/readyz") == 503 }
         let red = ContinuousClock.now
+        // Long enough for reconnect attempts to back off well past the 2 s in which readiness must recover.
+        try await Task.sleep(until: stopped + .seconds(6))
+        #expect(await service.status("/readyz") == 503)
         try await Blocking.run { try cluster.start() }
         let restarted = ContinuousClock.now
         try await Poll.until("/readyz to turn green", timeout: .seconds(10)) { await service.status("/readyz") == 200 }
