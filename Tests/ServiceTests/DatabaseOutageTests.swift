@@ -9,6 +9,7 @@ import Testing
     /// back, and restarting every pod at once would turn an outage into a crash loop.
     @Test func outageTurnsReadinessRedAndBackGreenWhileLivenessStaysGreen() async throws {
         let cluster = try await Blocking.run { try DedicatedCluster.start("e2e-outage") }
+        // Also when the test fails; after a normal end this finds the cluster stopped already.
         defer { try? cluster.stop() }
         try await ServiceFixture.migrate(cluster.url)
         let interval = Duration.seconds(1)
@@ -39,6 +40,7 @@ import Testing
         #expect(service.process.exit == nil, "the same process serves on")
         service.process.send(SIGTERM)
         #expect(try await service.process.waitForExit(timeout: .seconds(8)).code == 0, "\(service.process.output)")
+        try await Blocking.run { try cluster.stop() }
     }
 
     /// No crash loop while the database is unreachable at startup: live, not ready, retrying; then a clear error and
@@ -89,6 +91,7 @@ import Testing
         #expect(service.process.exit == nil)
         service.process.send(SIGTERM)
         #expect(try await service.process.waitForExit(timeout: .seconds(8)).code == 0, "\(service.process.output)")
+        try await Blocking.run { try cluster.stop() }
     }
 
     /// Probes `/livez` every 50 ms until cancelled; returns every answer that was not 200.

@@ -13,9 +13,7 @@ import Testing
         let client = try await TCPClient.connect(port: service.httpPort)
         let sent = ContinuousClock.now
         try await client.send("GET /debug/sleep?seconds=2 HTTP/1.1\r\nHost: service\r\n\r\n")
-        try await Poll.until("the request's pg_sleep to run", timeout: .seconds(5)) {
-            try await ServiceFixture.sleepingBackends(schema) == 1
-        }
+        try await ServiceFixture.waitForSleepingQueries(schema, count: 1, timeout: .seconds(5))
 
         let signalled = ContinuousClock.now
         service.process.send(SIGTERM)
@@ -44,9 +42,7 @@ import Testing
             ServiceFixture.environment(schema: schema, ["ENABLE_TEST_HOOKS": "true", "SHUTDOWN_DELAY_SECONDS": "1", "DRAIN_TIMEOUT_SECONDS": "2"]))
         let client = try await TCPClient.connect(port: service.httpPort)
         try await client.send("GET /debug/sleep?seconds=30 HTTP/1.1\r\nHost: service\r\n\r\n")
-        try await Poll.until("the request's pg_sleep to run", timeout: .seconds(5)) {
-            try await ServiceFixture.sleepingBackends(schema) == 1
-        }
+        try await ServiceFixture.waitForSleepingQueries(schema, count: 1, timeout: .seconds(5))
 
         let signalled = ContinuousClock.now
         service.process.send(SIGTERM)
@@ -61,9 +57,7 @@ import Testing
         #expect(late == nil || late?.status == 503, "\(late?.text ?? "")")
         // A backend does not notice its client is gone while it sleeps: only a cancel request stops it. Without one
         // it would still be sleeping here, 30 s long.
-        try await Poll.until("the cancelled query to leave the server", timeout: .seconds(3)) {
-            try await ServiceFixture.sleepingBackends(schema) == 0
-        }
+        try await ServiceFixture.waitForSleepingQueries(schema, count: 0, timeout: .seconds(3))
         try await ServiceFixture.drop(schema)
     }
 

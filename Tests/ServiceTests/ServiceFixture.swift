@@ -2,7 +2,6 @@ import Glibc
 import IO
 import Postgres
 import TestSupport
-import Testing
 
 /// The `service` binary and the databases the end-to-end tests run it against.
 ///
@@ -95,13 +94,18 @@ enum ServiceFixture {
         return try await body(connection)
     }
 
-    /// Sessions of the service using `schema` (by `application_name`) that are running `pg_sleep` right now.
-    static func sleepingBackends(_ schema: TestSchema) async throws -> Int {
+    /// Waits until exactly `count` sessions of the service using `schema` (by `application_name`) are running
+    /// `pg_sleep`, watching `pg_stat_activity` from one connection of its own.
+    static func waitForSleepingQueries(
+        _ schema: TestSchema, count: Int, timeout: Duration, interval: Duration = .milliseconds(20)
+    ) async throws {
         try await withConnection(TestPostgres.url) { connection in
-            let rows = try await connection.query(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND query LIKE '%pg_sleep%'",
-                schema.name)
-            return try rows[0].decode(Int.self, at: 0)
+            try await Poll.until("\(count) queries of \(schema.name) in pg_sleep", timeout: timeout, interval: interval) {
+                let rows = try await connection.query(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND query LIKE '%pg_sleep%'",
+                    schema.name)
+                return try rows[0].decode(Int.self, at: 0) == count
+            }
         }
     }
 
@@ -118,40 +122,5 @@ enum ServiceFixture {
         }
         guard bound else { throw ProcessFailure(command: "bind 127.0.0.1:0", output: String(cString: strerror(errno))) }
         return Int(UInt16(bigEndian: address.sin_port))
-    }
-}
-
-/// A schema of the shared cluster that one test owns.
-struct TestSchema: Sendable {
-    /// `e2e_<test>`; also the service's `DB_APPLICATION_NAME`.
-    let name: String
-    /// The shared cluster's URL with `search_path` set to the schema (libpq `options`).
-    let url: String
-
-    init(name: String, sharedURL: String) {
-        self.name = name
-        url = sharedURL + (sharedURL.contains("?") ? "&" : "?") + "options=-c%20search_path%3D\(name)"
-    }
-}
-
-/// A `service serve` process and its two ports.
-struct RunningService: Sendable {
-    let process: ServiceProcess
-    let httpPort: Int
-    let adminPort: Int
-
-    /// One request on a fresh connection to the traffic port, as a probe or a new client makes it.
-    func get(_ path: String, timeout: Duration = .seconds(5)) async throws -> HTTPTestResponse {
-        try await TCPClient.exchange("GET", path, port: httpPort, timeout: timeout)
-    }
-
-    /// One request on a fresh connection to the admin port.
-    func admin(_ method: String = "GET", _ path: String, timeout: Duration = .seconds(5)) async throws -> HTTPTestResponse {
-        try await TCPClient.exchange(method, path, port: adminPort, timeout: timeout)
-    }
-
-    /// The status of `path` on the traffic port, or nil when there was no answer within `timeout`.
-    func status(_ path: String, timeout: Duration = .seconds(2)) async -> Int? {
-        try? await get(path, timeout: timeout).status
     }
 }
