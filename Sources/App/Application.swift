@@ -180,13 +180,18 @@ public struct Application: Sendable {
     }
 
     /// Why startup gave up on the database.
+    ///
+    /// It shows libpq's own message (`String(reflecting:)`), such as "Connection refused" or "password authentication
+    /// failed": the operator needs it, and libpq never puts the password in it.
     struct DatabaseUnreachable: Error, CustomStringConvertible {
         let startupDeadline: Duration
         let lastConnectError: PostgresError?
         let lastError: (any Error)?
 
         var description: String {
-            let reason = lastConnectError.map { "last connect error: \($0)" } ?? lastError.map { "last error: \($0)" } ?? "no attempt finished"
+            let reason =
+                lastConnectError.map { "last connect error: \(String(reflecting: $0))" } ?? lastError.map { "last error: \($0)" }
+                ?? "no attempt finished"
             return "the database did not answer within the startup deadline (STARTUP_DEADLINE_SECONDS=\(startupDeadline.seconds)); \(reason)"
         }
     }
@@ -215,7 +220,7 @@ public struct Application: Sendable {
             let delay = min(backoff.next(), remaining)
             logger.warning("database not reachable yet; retrying", [
                 "event": "startup.database_retry", "error": .string(lastError.map { String(describing: $0) } ?? ""),
-                "last_connect_error": .string(pool.lastConnectError.map { String(describing: $0) } ?? ""),
+                "last_connect_error": .string(pool.lastConnectError.map { String(reflecting: $0) } ?? ""),
                 "retry_in_ms": .double(delay.seconds * 1000),
             ])
             try await Task.sleep(for: delay)
