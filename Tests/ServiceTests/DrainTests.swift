@@ -87,4 +87,21 @@ import Testing
         #expect(service.process.logLines(event: "shutdown.initiated").count == 1, "\(service.process.output)")
         try await ServiceFixture.drop(schema)
     }
+
+    /// An operator's second Ctrl-C (or a second SIGTERM) does not wait for the delay: the process exits at once, with
+    /// 130 as ServiceRunner documents.
+    @Test func secondSignalExitsAtOnce() async throws {
+        let schema = try await ServiceFixture.freshSchema("second_signal")
+        try await ServiceFixture.migrate(schema.url)
+        let service = try await ServiceFixture.serve(ServiceFixture.environment(schema: schema, ["SHUTDOWN_DELAY_SECONDS": "10"]))
+        service.process.send(SIGTERM)
+        try await service.process.waitForLog(event: "shutdown.initiated", timeout: .seconds(5))
+        let signalled = ContinuousClock.now
+        service.process.send(SIGINT)
+        let exit = try await service.process.waitForExit(timeout: .seconds(5))
+        #expect(exit.code == 130, "\(service.process.output)")
+        #expect(exit.at - signalled < .seconds(1), "exit \(exit.at - signalled) after the second signal")
+        #expect(service.process.logLines(event: "shutdown.forced").count == 1, "\(service.process.output)")
+        try await ServiceFixture.drop(schema)
+    }
 }
