@@ -1,5 +1,5 @@
 public import HTTPServer
-public import Lifecycle
+import Lifecycle
 public import Observability
 public import Postgres
 

@@ -23,7 +23,10 @@ public struct Application: Sendable {
     /// Wires the service from `configuration`.
     public init(configuration: AppConfiguration, logger: Logger) throws {
         let group = try EventLoopGroup(threadCount: configuration.ioThreads > 0 ? configuration.ioThreads : CPUCount.usable())
-        let pool = PostgresPool(configuration: configuration.database, poolConfiguration: configuration.pool, eventLoopGroup: group)
+        let pool = PostgresPool(
+            configuration: configuration.database, poolConfiguration: configuration.pool, eventLoopGroup: group,
+            logger: Logger(label: "postgres", level: logger.level)
+        )
         let metrics = MetricsRegistry()
         let health = HealthRegistry(checkInterval: configuration.readinessCheckInterval, checkTimeout: configuration.readinessCheckTimeout)
         let httpMetrics = HTTPMetrics(registry: metrics, accessLogger: configuration.accessLog ? Logger(label: "access", level: logger.level) : nil)

@@ -44,6 +44,7 @@ public final class PostgresPool: Sendable {
     public let poolConfiguration: PostgresPoolConfiguration
     private let eventLoopGroup: EventLoopGroup
     private let logger: Logger?
+    private let notices: PostgresNoticeSink
     private let state: Mutex<State>
     private let nextRequestID = Atomic<Int>(0)
     private let commands: AsyncStream<Command>
@@ -60,6 +61,7 @@ public final class PostgresPool: Sendable {
     ) {
         self.configuration = configuration
         self.logger = logger
+        self.notices = PostgresNoticeSink(logger: logger)
         self.poolConfiguration = poolConfiguration
         self.eventLoopGroup = eventLoopGroup
         var generator = SystemRandomNumberGenerator()
@@ -89,7 +91,7 @@ public final class PostgresPool: Sendable {
     private func connect(_ id: Machine.ConnectionID) async {
         do {
             let connection = try await PostgresConnection.connect(
-                configuration: configuration, loop: eventLoopGroup.next())
+                configuration: configuration, loop: eventLoopGroup.next(), notices: notices)
             logger?.debug("database connection opened", ["db.connection.id": .int(id)])
             modifyState { $0.connectionEstablished(id, connection, now: .now()) }
         } catch {
@@ -257,7 +259,7 @@ public final class PostgresPool: Sendable {
         probeConfiguration.preparedStatements = false
         let loop = eventLoopGroup.next()
         try await withDeadline(timeout) { [probeConfiguration] in
-            let connection = try await PostgresConnection.connect(configuration: probeConfiguration, loop: loop)
+            let connection = try await PostgresConnection.connect(configuration: probeConfiguration, loop: loop, notices: self.notices)
             defer { connection.close() }
             _ = try await connection.query("SELECT 1")
         }
