@@ -73,6 +73,7 @@ public struct Application: Sendable {
             logger.warning("probe check failed", ["event": "health.failed", "probe": .string(probe), "check": .string(result.name), "reason": .string(result.result.reason ?? "")])
         }
         ItemsAPI(pool: pool).install(into: &router)
+        OpenAPIDocument.install(into: &router)
         return router
     }
 
