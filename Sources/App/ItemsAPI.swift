@@ -106,10 +106,15 @@ struct ItemsAPI: Sendable {
     static func validate(_ input: ItemInput) throws(HTTPError) -> (String, PostgresNumeric) {
         var errors: [HTTPError.FieldError] = []
         let name = input.name ?? ""
+        // Code points, as PostgreSQL's char_length and JSON Schema's maxLength count (not grapheme clusters);
+        // PostgreSQL text cannot hold NUL at all.
+        let length = name.unicodeScalars.count
         if input.name == nil {
             errors.append(.init(field: "name", message: "is required"))
-        } else if name.isEmpty || name.count > 200 {
+        } else if length == 0 || length > 200 {
             errors.append(.init(field: "name", message: "must be 1 to 200 characters"))
+        } else if name.utf8.contains(0) {
+            errors.append(.init(field: "name", message: "must not contain NUL"))
         }
         let price = input.price
         if let price {
