@@ -123,7 +123,7 @@ enum OpenAPIDocument {
                 "operationId": "livezCheck",
                 "summary": "One liveness check.",
                 "parameters": [
-                  {"$ref": "#/components/parameters/Check"}, {"$ref": "#/components/parameters/Verbose"}, {"$ref": "#/components/parameters/Exclude"}
+                  {"$ref": "#/components/parameters/LivenessCheck"}, {"$ref": "#/components/parameters/Verbose"}, {"$ref": "#/components/parameters/Exclude"}
                 ],
                 "responses": {
                   "200": {"$ref": "#/components/responses/ProbePassed"},
@@ -145,9 +145,9 @@ enum OpenAPIDocument {
               "get": {
                 "tags": ["probes"],
                 "operationId": "readyzCheck",
-                "summary": "One readiness check (`startup`, `shutdown`, `database`, `schema`, or one you added).",
+                "summary": "One readiness check.",
                 "parameters": [
-                  {"$ref": "#/components/parameters/Check"}, {"$ref": "#/components/parameters/Verbose"}, {"$ref": "#/components/parameters/Exclude"}
+                  {"$ref": "#/components/parameters/ReadinessCheck"}, {"$ref": "#/components/parameters/Verbose"}, {"$ref": "#/components/parameters/Exclude"}
                 ],
                 "responses": {
                   "200": {"$ref": "#/components/responses/ProbePassed"},
@@ -241,9 +241,13 @@ enum OpenAPIDocument {
                 "name": "id", "in": "path", "required": true,
                 "schema": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 9223372036854775807}
               },
-              "Check": {
-                "name": "check", "in": "path", "required": true, "description": "A check's name.",
-                "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"}
+              "LivenessCheck": {
+                "name": "check", "in": "path", "required": true, "description": "A liveness check's name.",
+                "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "examples": ["eventloops", "pool"]}
+              },
+              "ReadinessCheck": {
+                "name": "check", "in": "path", "required": true, "description": "A readiness check's name.",
+                "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "examples": ["startup", "shutdown", "database", "schema"]}
               },
               "Verbose": {
                 "name": "verbose", "in": "query", "description": "Present (with any value or none): a plain-text report, one line per check.",
