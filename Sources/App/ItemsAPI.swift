@@ -12,7 +12,9 @@ struct ItemsAPI: Sendable {
 
     struct ItemInput: Codable, Sendable {
         var name: String?
-        var price: PostgresNumeric?
+        /// A JSON number only, like the responses: `Decimal` decodes its digits exactly, never through a binary
+        /// float, and refuses a JSON string (a 400).
+        var price: Decimal?
     }
 
     static let maxPageSize = 100
@@ -116,7 +118,7 @@ struct ItemsAPI: Sendable {
         } else if name.utf8.contains(0) {
             errors.append(.init(field: "name", message: "must not contain NUL"))
         }
-        let price = input.price
+        let price = input.price.flatMap { PostgresNumeric($0.description) }
         if let price {
             if !isValidPrice(price) { errors.append(.init(field: "price", message: "must be a number ≥ 0 with at most 2 decimals and 10 integer digits")) }
         } else {
