@@ -19,7 +19,8 @@ public typealias Handler = @Sendable (Request) async throws -> Response
 /// ```
 /// An unknown path is 404; a known path with another method is 405 with `Allow`. HEAD is served by
 /// the GET handler (the server drops the body). A thrown ``HTTPError`` becomes its problem response;
-/// any other error becomes a 500 carrying the request id, reported to ``errorReporter``.
+/// any other error becomes a 500 carrying the request id, reported to ``errorReporter``, unless the handler
+/// was cancelled (a 503, not reported).
 public struct Router: HTTPResponder {
     /// One registered route, as listed by ``routes``.
     public struct Route: Sendable, Hashable {
@@ -29,7 +30,8 @@ public struct Router: HTTPResponder {
         public let path: String
     }
 
-    /// Called with every unexpected error and the request that caused it (log it there).
+    /// Called with every unexpected error and the request that caused it (log it there); not with the errors
+    /// of a cancelled handler.
     public var errorReporter: @Sendable (any Error, Request) -> Void = { _, _ in }
 
     private var root = RouteNode()
@@ -89,8 +91,11 @@ public struct Router: HTTPResponder {
             response.route = request.route
             return response
         } catch {
-            errorReporter(error, request)
-            var response = HTTPError(.internalServerError).response(requestID: request.id)
+            // A cancelled handler (client gone, handler or drain timeout) fails with whatever its awaits throw:
+            // expected, and its answer is rarely written, so it is no 500 and nothing to report.
+            let cancelled = error is CancellationError || Task.isCancelled
+            if !cancelled { errorReporter(error, request) }
+            var response = HTTPError(cancelled ? .serviceUnavailable : .internalServerError).response(requestID: request.id)
             response.route = request.route
             return response
         }
