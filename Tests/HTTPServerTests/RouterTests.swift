@@ -188,6 +188,23 @@ struct RouterTests {
         #expect(reported.values.isEmpty)
     }
 
+    @Test func errorMapperTurnsADependencyErrorIntoItsProblem() async throws {
+        struct PoolBusy: Error {}
+        let reported = Recorder<String>()
+        var router = Self.makeRouter(reported: reported)
+        router.get("/busy") { _ in throw PoolBusy() }
+        router.errorMapper = { error in
+            error is PoolBusy ? HTTPError(.serviceUnavailable, detail: "Busy.", headers: ["Retry-After": "1"]) : nil
+        }
+        let busy = await respond(.get, "/busy", router: router)
+        #expect(busy.status == .serviceUnavailable)
+        #expect(busy.headers["Retry-After"] == "1")
+        #expect(try problem(busy).detail == "Busy.")
+        #expect(busy.route == "/busy")
+        #expect(await respond(.get, "/boom", router: router).status == .internalServerError, "unmapped errors stay 500")
+        #expect(reported.values == ["ItemNotFound req-1"])
+    }
+
     @Test func fieldErrorsRenderAs422WithErrors() async throws {
         let response = await respond(.post, "/validate")
         #expect(response.status == .unprocessableContent)
