@@ -63,6 +63,7 @@ public struct Application: Sendable {
 
     static func trafficRouter(pool: PostgresPool, health: HealthRegistry, logger: Logger) -> Router {
         var router = Router()
+        router.errorMapper = problem(for:)
         router.errorReporter = { error, request in
             logger.error("unexpected error", [
                 "event": "http.error", "request_id": .string(request.id), "route": .string(request.route ?? "unmatched"),

@@ -100,4 +100,24 @@ import Testing
             #expect(string.status == .badRequest)
         }
     }
+
+    @Test func exhaustedPoolIs503WithRetryAfter() async throws {
+        try await withRouter(.init(minimumConnections: 0, maximumConnections: 1, acquireTimeout: .milliseconds(200))) { router, pool in
+            let gate = Gate()
+            let (leased, leasedSink) = AsyncStream.makeStream(of: Void.self)
+            let holder = Task {
+                try await pool.withConnection { _ in
+                    leasedSink.yield()
+                    try await gate.wait()
+                }
+            }
+            for await _ in leased { break }
+            let response = await send(router, .get, "/items/1")
+            gate.open()
+            try await holder.value
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.headers["Retry-After"] == "1")
+            #expect(try problem(response).request_id == "req-1")
+        }
+    }
 }
