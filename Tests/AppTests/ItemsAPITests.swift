@@ -103,6 +103,7 @@ import Testing
 
     @Test func exhaustedPoolIs503WithRetryAfter() async throws {
         try await withRouter(.init(minimumConnections: 0, maximumConnections: 1, acquireTimeout: .milliseconds(200))) { router, pool in
+            try await TestDatabase.warmUp(pool)
             let gate = Gate()
             let (leased, leasedSink) = AsyncStream.makeStream(of: Void.self)
             let holder = Task {

@@ -40,6 +40,20 @@ enum TestDatabase {
         try await withPool { pool in _ = try await Migrator(pool: pool).migrate() }
     }
 
+    /// Leases once, retrying while the first connection is still being opened: on a loaded machine connecting
+    /// can outlast the short acquire timeouts of the tests that exhaust a pool.
+    static func warmUp(_ pool: PostgresPool) async throws {
+        for _ in 0..<100 {
+            do {
+                _ = try await pool.query("SELECT 1")
+                return
+            } catch let error as PostgresError where error.code == .poolAcquireTimeout {
+                continue
+            }
+        }
+        _ = try await pool.query("SELECT 1")
+    }
+
     /// Runs `body` with a running pool, then closes it and waits for ``PostgresPool/run()`` to return.
     static func withPool<Result: Sendable>(
         _ poolConfiguration: PostgresPoolConfiguration = .init(minimumConnections: 0, maximumConnections: 2),
