@@ -44,12 +44,14 @@ cleanup() {
         kill -TERM "$server_pid" 2>/dev/null || true
         wait "$server_pid" 2>/dev/null || true
     fi
-    scripts/dev-postgres.sh stop >/dev/null 2>&1 || true
+    "$repo/scripts/dev-postgres.sh" stop >/dev/null 2>&1 || true
     rm -rf "$DEV_POSTGRES_DIR"
 }
 trap cleanup EXIT
+# A cluster an interrupted run left behind.
+"$repo/scripts/dev-postgres.sh" stop >/dev/null 2>&1 || true
 rm -rf "$DEV_POSTGRES_DIR"
-DATABASE_URL="$(PGPORT="$(free_port)" scripts/dev-postgres.sh start)"
+DATABASE_URL="$("$repo/scripts/dev-postgres.sh" start)"
 export DATABASE_URL
 
 export HTTP_HOST=127.0.0.1 HTTP_PORT="$(free_port)" ADMIN_HOST=127.0.0.1 ADMIN_PORT="$(free_port)"
@@ -76,16 +78,17 @@ EOF
 
 status=0
 # From $work, where schemathesis keeps the failures it replays first on the next run.
-cd "$work"
-PYTHONPATH="$repo/scripts" SCHEMATHESIS_HOOKS=schemathesis_hooks "$venv/bin/schemathesis" run "$base/openapi.json" \
-    --checks all \
-    --max-time "$seconds" \
-    --workers 2 \
-    --request-timeout 10 \
-    --max-response-time 5 \
-    ${SCHEMATHESIS_SEED:+--seed "$SCHEMATHESIS_SEED"} \
-    --report junit --report-dir "$work/report" \
-    || status=$?
+(
+    cd "$work"
+    PYTHONPATH="$repo/scripts" SCHEMATHESIS_HOOKS=schemathesis_hooks "$venv/bin/schemathesis" run "$base/openapi.json" \
+        --checks all \
+        --max-time "$seconds" \
+        --workers 2 \
+        --request-timeout 10 \
+        --max-response-time 5 \
+        ${SCHEMATHESIS_SEED:+--seed "$SCHEMATHESIS_SEED"} \
+        --report junit --report-dir "$work/report"
+) || status=$?
 
 kill -TERM "$server_pid"
 wait "$server_pid" || { echo "schemathesis.sh: the service exited with status $?" >&2; status=1; }
