@@ -12,7 +12,9 @@ struct ItemsAPI: Sendable {
 
     struct ItemInput: Codable, Sendable {
         var name: String?
-        var price: PostgresNumeric?
+        /// A JSON number only, like the responses: `Decimal` decodes its digits exactly, never through a binary
+        /// float, and refuses a JSON string (a 400).
+        var price: Decimal?
     }
 
     static let maxPageSize = 100
@@ -106,12 +108,17 @@ struct ItemsAPI: Sendable {
     static func validate(_ input: ItemInput) throws(HTTPError) -> (String, PostgresNumeric) {
         var errors: [HTTPError.FieldError] = []
         let name = input.name ?? ""
+        // Code points, as PostgreSQL's char_length and JSON Schema's maxLength count (not grapheme clusters);
+        // PostgreSQL text cannot hold NUL at all.
+        let length = name.unicodeScalars.count
         if input.name == nil {
             errors.append(.init(field: "name", message: "is required"))
-        } else if name.isEmpty || name.count > 200 {
+        } else if length == 0 || length > 200 {
             errors.append(.init(field: "name", message: "must be 1 to 200 characters"))
+        } else if name.utf8.contains(0) {
+            errors.append(.init(field: "name", message: "must not contain NUL"))
         }
-        let price = input.price
+        let price = input.price.flatMap { PostgresNumeric($0.description) }
         if let price {
             if !isValidPrice(price) { errors.append(.init(field: "price", message: "must be a number ≥ 0 with at most 2 decimals and 10 integer digits")) }
         } else {

@@ -45,6 +45,7 @@ public final class PostgresPool: Sendable {
     private let eventLoopGroup: EventLoopGroup
     private let logger: Logger?
     private let notices: PostgresNoticeSink
+    private let acquireWaitObserver: (@Sendable (Duration) -> Void)?
     private let state: Mutex<State>
     private let nextRequestID = Atomic<Int>(0)
     private let commands: AsyncStream<Command>
@@ -52,16 +53,21 @@ public final class PostgresPool: Sendable {
 
     /// Creates a pool; no connection opens until ``run()`` starts.
     ///
-    /// - Parameter logger: Receives connection events at `info` and below (never secrets or parameters).
+    /// - Parameters:
+    ///   - logger: Receives connection events at `info` and below (never secrets or parameters).
+    ///   - acquireWaitObserver: Called with how long each successful acquire took, queueing and idle checks
+    ///     included (feed a histogram); keep it cheap, it runs on every query.
     public init(
         configuration: PostgresConfiguration,
         poolConfiguration: PostgresPoolConfiguration = .init(),
         eventLoopGroup: EventLoopGroup,
-        logger: Logger? = nil
+        logger: Logger? = nil,
+        acquireWaitObserver: (@Sendable (Duration) -> Void)? = nil
     ) {
         self.configuration = configuration
         self.logger = logger
         self.notices = PostgresNoticeSink(logger: logger)
+        self.acquireWaitObserver = acquireWaitObserver
         self.poolConfiguration = poolConfiguration
         self.eventLoopGroup = eventLoopGroup
         var generator = SystemRandomNumberGenerator()
@@ -154,9 +160,13 @@ public final class PostgresPool: Sendable {
     }
 
     private func acquire() async throws -> Lease {
+        let started = MonotonicInstant.now()
         while true {
             let lease = try await acquireUnchecked()
-            if try await passesCheck(lease) { return lease }
+            if try await passesCheck(lease) {
+                acquireWaitObserver?(MonotonicInstant.now().duration(since: started))
+                return lease
+            }
             release(lease)
         }
     }
