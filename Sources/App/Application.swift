@@ -32,12 +32,17 @@ public struct Application: Sendable {
             logger: Logger(label: "postgres", level: logger.level), acquireWaitObserver: { acquireWait.observe($0.seconds) }
         )
         let health = HealthRegistry(checkInterval: configuration.readinessCheckInterval, checkTimeout: configuration.readinessCheckTimeout)
-        let httpMetrics = HTTPMetrics(registry: metrics, accessLogger: configuration.accessLog ? Logger(label: "access", level: logger.level) : nil)
-
         var http = configuration.http
-        http.onRequestFinished = { httpMetrics.record($0) }
+        if configuration.requestMetrics || configuration.accessLog {
+            let httpMetrics = HTTPMetrics(
+                registry: configuration.requestMetrics ? metrics : nil,
+                accessLogger: configuration.accessLog ? Logger(label: "access", level: logger.level) : nil
+            )
+            http.onRequestFinished = { httpMetrics.record($0) }
+        }
         let trafficRouter = Self.trafficRouter(pool: pool, health: health, logger: logger)
-        let trafficServer = HTTPServer(configuration: http, responder: InFlightResponder(trafficRouter, metrics: metrics), group: group)
+        let trafficResponder: any HTTPResponder = configuration.requestMetrics ? InFlightResponder(trafficRouter, metrics: metrics) : trafficRouter
+        let trafficServer = HTTPServer(configuration: http, responder: trafficResponder, group: group)
         let drain = DrainController(shutdownDelay: configuration.shutdownDelay, health: health, trafficServer: trafficServer, logger: logger)
         let adminRouter = Self.adminRouter(health: health, drain: drain, metrics: metrics, group: group, testHooks: configuration.testHooks, logger: logger)
         let adminServer = HTTPServer(

@@ -81,6 +81,22 @@ import Testing
         }
     }
 
+    @Test func requestMetricsOffLeavesNoPerRequestSeries() async throws {
+        try await LiveApplication.with(requestMetrics: false) { app in
+            let client = try await TCPClient.connect(port: app.trafficPort)
+            defer { client.close() }
+            for _ in 0..<2 { #expect(try await client.request("GET /livez HTTP/1.1\r\nHost: t\r\n\r\n").status == 200) }
+            let admin = try await TCPClient.connect(port: app.adminPort)
+            defer { admin.close() }
+            let parsed = try StrictPrometheusParser(try await admin.request("GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n").body)
+            for family in ["http_requests_total", "http_request_duration_seconds", "http_requests_in_flight"] {
+                #expect(parsed.family(family) == nil, "\(family) with REQUEST_METRICS off")
+            }
+            #expect(parsed.value("http_open_connections") == 1)
+            #expect((parsed.value("process_resident_memory_bytes") ?? 0) > 1_000_000)
+        }
+    }
+
     @Test func inFlightCountsHandlersUntilTheyReturn() async throws {
         let metrics = MetricsRegistry()
         let gate = Gate()
