@@ -16,7 +16,11 @@ stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 # The harness seeds items itself; `migrate` records the schema so the readiness `schema` check passes. It runs
 # once per bench run (a marker file), so that the cold starts the harness times measure `serve` alone.
 marker="$repo/bench-results/.migrated-$stamp"
-env="SHUTDOWN_DELAY_SECONDS=0 ACCESS_LOG=${ACCESS_LOG:-false} HTTP_HOST=127.0.0.1 HTTP_PORT={PORT} ADMIN_PORT=0"
-server="ours=[ -e $marker ] || { $env $binary migrate >/dev/null && touch $marker; }; $env exec $binary serve"
-"$bench" --python "$python" --server "$server" --json "$repo/bench-results/bench-$stamp.json" "$@" | tee "$repo/bench-results/bench-$stamp.txt"
+env="SHUTDOWN_DELAY_SECONDS=0 HTTP_HOST=127.0.0.1 HTTP_PORT={PORT} ADMIN_PORT=0"
+migrate="[ -e $marker ] || { $env $binary migrate >/dev/null && touch $marker; }"
+# `ours` runs as deployed (access log and request metrics on); `ours-quiet` is the same build with both off,
+# so the table shows what observability costs per request.
+ours="ours=$migrate; $env exec $binary serve"
+quiet="ours-quiet=$migrate; $env ACCESS_LOG=false REQUEST_METRICS=false exec $binary serve"
+"$bench" --python "$python" --server "$ours" --server "$quiet" --json "$repo/bench-results/bench-$stamp.json" "$@" | tee "$repo/bench-results/bench-$stamp.txt"
 rm -f "$marker"
