@@ -1,5 +1,6 @@
 import FoundationEssentials
 import HTTPServer
+import Observability
 import Postgres
 
 /// The example resource: a small CRUD API over the `items` table. Replace it with yours.
@@ -100,7 +101,7 @@ struct ItemsAPI: Sendable {
         var body: [UInt8] = []
         body.reserveCapacity(64 + item.name.utf8.count)
         body.append(contentsOf: "{\"id\":\(item.id),\"name\":".utf8)
-        JSONString.append(item.name, to: &body)
+        JSONText.appendString(item.name, to: &body)
         body.append(contentsOf: ",\"price\":\(item.price.description)}".utf8)
         return .json(bytes: body, status: status)
     }
@@ -144,23 +145,5 @@ struct ItemsAPI: Sendable {
             )
         }
         return number
-    }
-}
-
-/// JSON string escaping for hand-written JSON.
-enum JSONString {
-    static func append(_ text: String, to buffer: inout [UInt8]) {
-        buffer.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): buffer.append(contentsOf: "\\\"".utf8)
-            case UInt8(ascii: "\\"): buffer.append(contentsOf: "\\\\".utf8)
-            case 0..<0x20:
-                let hex = String(byte, radix: 16)
-                buffer.append(contentsOf: ("\\u00" + (hex.count == 1 ? "0" : "") + hex).utf8)
-            default: buffer.append(byte)
-            }
-        }
-        buffer.append(UInt8(ascii: "\""))
     }
 }

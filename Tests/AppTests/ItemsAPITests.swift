@@ -41,7 +41,7 @@ import Testing
 
     func itemJSON(name: String, price: String) -> String {
         var body = Array(#"{"name":"#.utf8)
-        JSONString.append(name, to: &body)
+        JSONText.appendString(name, to: &body)
         body += Array(#","price":\#(price)}"#.utf8)
         return String(decoding: body, as: UTF8.self)
     }
