@@ -59,7 +59,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PostgresTests",
-            dependencies: ["Postgres", "IO", "TestSupport"],
+            dependencies: ["Postgres", "IO", "Observability", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

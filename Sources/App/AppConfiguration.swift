@@ -1,5 +1,5 @@
 public import HTTPServer
-public import Lifecycle
+import Lifecycle
 public import Observability
 public import Postgres
 
@@ -36,6 +36,8 @@ public struct AppConfiguration: Sendable {
     public var poolWedge: Duration
     /// Log one line per request.
     public var accessLog: Bool
+    /// Keep per-request Prometheus series (count, duration, in flight).
+    public var requestMetrics: Bool
     /// Enables `/debug/block-loop` on the admin port and `/debug/sleep` on the traffic port, for tests only.
     public var testHooks: Bool
     /// The minimum log level.
@@ -47,7 +49,7 @@ public struct AppConfiguration: Sendable {
         database: PostgresConfiguration, pool: PostgresPoolConfiguration = .init(), shutdownDelay: Duration = .seconds(5),
         drainTimeout: Duration = .seconds(20), shutdownHookTimeout: Duration = .seconds(5), startupDeadline: Duration = .seconds(60),
         readinessCheckInterval: Duration = .seconds(2), readinessCheckTimeout: Duration = .seconds(1), livenessStall: Duration = .seconds(5),
-        poolWedge: Duration = .seconds(120), accessLog: Bool = true, testHooks: Bool = false, logLevel: LogLevel = .info
+        poolWedge: Duration = .seconds(120), accessLog: Bool = true, requestMetrics: Bool = true, testHooks: Bool = false, logLevel: LogLevel = .info
     ) {
         self.http = http
         self.adminHost = adminHost
@@ -64,6 +66,7 @@ public struct AppConfiguration: Sendable {
         self.livenessStall = livenessStall
         self.poolWedge = poolWedge
         self.accessLog = accessLog
+        self.requestMetrics = requestMetrics
         self.testHooks = testHooks
         self.logLevel = logLevel
     }

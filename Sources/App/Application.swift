@@ -23,15 +23,26 @@ public struct Application: Sendable {
     /// Wires the service from `configuration`.
     public init(configuration: AppConfiguration, logger: Logger) throws {
         let group = try EventLoopGroup(threadCount: configuration.ioThreads > 0 ? configuration.ioThreads : CPUCount.usable())
-        let pool = PostgresPool(configuration: configuration.database, poolConfiguration: configuration.pool, eventLoopGroup: group)
         let metrics = MetricsRegistry()
+        let acquireWait = metrics.histogram(
+            "db_pool_acquire_wait_seconds", help: "Time to lease a pool connection, waiting included.", buckets: Self.acquireWaitBuckets
+        )
+        let pool = PostgresPool(
+            configuration: configuration.database, poolConfiguration: configuration.pool, eventLoopGroup: group,
+            logger: Logger(label: "postgres", level: logger.level), acquireWaitObserver: { acquireWait.observe($0.seconds) }
+        )
         let health = HealthRegistry(checkInterval: configuration.readinessCheckInterval, checkTimeout: configuration.readinessCheckTimeout)
-        let httpMetrics = HTTPMetrics(registry: metrics, accessLogger: configuration.accessLog ? Logger(label: "access", level: logger.level) : nil)
-
         var http = configuration.http
-        http.onRequestFinished = { httpMetrics.record($0) }
+        if configuration.requestMetrics || configuration.accessLog {
+            let httpMetrics = HTTPMetrics(
+                registry: configuration.requestMetrics ? metrics : nil,
+                accessLogger: configuration.accessLog ? Logger(label: "access", level: logger.level) : nil
+            )
+            http.onRequestFinished = { httpMetrics.record($0) }
+        }
         let trafficRouter = Self.trafficRouter(pool: pool, health: health, testHooks: configuration.testHooks, logger: logger)
-        let trafficServer = HTTPServer(configuration: http, responder: trafficRouter, group: group)
+        let trafficResponder: any HTTPResponder = configuration.requestMetrics ? InFlightResponder(trafficRouter, metrics: metrics) : trafficRouter
+        let trafficServer = HTTPServer(configuration: http, responder: trafficResponder, group: group)
         let drain = DrainController(shutdownDelay: configuration.shutdownDelay, health: health, trafficServer: trafficServer, logger: logger)
         let adminRouter = Self.adminRouter(health: health, drain: drain, metrics: metrics, group: group, testHooks: configuration.testHooks, logger: logger)
         let adminServer = HTTPServer(
@@ -61,8 +72,9 @@ public struct Application: Sendable {
         adminRoutes = adminRouter.routes
     }
 
-    static func trafficRouter(pool: PostgresPool, health: HealthRegistry, testHooks: Bool, logger: Logger) -> Router {
+    static func trafficRouter(pool: PostgresPool, health: HealthRegistry, testHooks: Bool = false, logger: Logger) -> Router {
         var router = Router()
+        router.errorMapper = problem(for:)
         router.errorReporter = { error, request in
             logger.error("unexpected error", [
                 "event": "http.error", "request_id": .string(request.id), "route": .string(request.route ?? "unmatched"),
@@ -73,6 +85,7 @@ public struct Application: Sendable {
             logger.warning("probe check failed", ["event": "health.failed", "probe": .string(probe), "check": .string(result.name), "reason": .string(result.result.reason ?? "")])
         }
         ItemsAPI(pool: pool).install(into: &router)
+        OpenAPIDocument.install(into: &router)
         if testHooks {
             // A request that holds a pool connection in the database for as long as asked, so tests can keep work in
             // flight through a drain (and see it cancelled on the server) or fill the pool. Reads nothing, changes nothing.
@@ -166,6 +179,9 @@ public struct Application: Sendable {
         metrics.gauge("db_pool_waiters", help: "Requests waiting for a pool connection.") { Double(pool.statistics.waiters) }
         metrics.counter("db_pool_connect_errors_total", help: "Failed connection attempts.") { Double(pool.statistics.connectFailures) }
         metrics.counter("db_pool_acquired_total", help: "Connections leased from the pool.") { Double(pool.statistics.acquiredTotal) }
+        metrics.counter("db_pool_acquire_timeouts_total", help: "Callers that found no connection free in time (503).") {
+            Double(pool.statistics.acquireTimeouts)
+        }
         metrics.gauge("service_ready", help: "1 when startup finished and termination has not begun.") {
             health.isStarted && !health.isTerminating ? 1 : 0
         }
@@ -178,6 +194,9 @@ public struct Application: Sendable {
             Double(LogSink.standardOutput.droppedLines)
         }
     }
+
+    /// From an idle connection's microseconds up past the default 2 s acquire timeout.
+    static let acquireWaitBuckets: [Double] = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5]
 
     /// Why startup gave up on the database.
     ///

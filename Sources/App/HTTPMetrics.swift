@@ -18,19 +18,33 @@ final class HTTPMetrics: Sendable {
         let status: Int
     }
 
-    private let registry: MetricsRegistry
+    private let registry: MetricsRegistry?
     private let series = Mutex<[Key: Series]>([:])
     private let accessLogger: Logger?
 
     static let buckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
-    init(registry: MetricsRegistry, accessLogger: Logger?) {
+    /// - Parameters:
+    ///   - registry: Where the request series live; `nil` when `REQUEST_METRICS` is off.
+    ///   - accessLogger: Writes the access log; `nil` when `ACCESS_LOG` is off.
+    init(registry: MetricsRegistry?, accessLogger: Logger?) {
         self.registry = registry
         self.accessLogger = accessLogger
     }
 
     func record(_ record: HTTPRequestRecord) {
         let key = Key(method: record.method?.rawValue ?? "INVALID", route: record.route ?? "unmatched", status: record.status)
+        if let registry {
+            count(key, duration: record.duration, in: registry)
+        }
+        accessLogger?.info("request", [
+            "event": "http.request", "method": .string(key.method), "route": .string(key.route), "status": .int(record.status),
+            "duration_ms": .double(record.duration.seconds * 1000), "bytes": .int(record.bytesSent),
+            "request_id": .string(record.requestID ?? ""), "remote": .string(record.remoteAddress),
+        ])
+    }
+
+    private func count(_ key: Key, duration: Duration, in registry: MetricsRegistry) {
         let found = series.withLock { series -> Series in
             if let existing = series[key] { return existing }
             let created = Series(
@@ -47,11 +61,6 @@ final class HTTPMetrics: Sendable {
             return created
         }
         found.requests.increment()
-        found.duration.observe(record.duration.seconds)
-        accessLogger?.info("request", [
-            "event": "http.request", "method": .string(key.method), "route": .string(key.route), "status": .int(record.status),
-            "duration_ms": .double(record.duration.seconds * 1000), "bytes": .int(record.bytesSent),
-            "request_id": .string(record.requestID ?? ""), "remote": .string(record.remoteAddress),
-        ])
+        found.duration.observe(duration.seconds)
     }
 }

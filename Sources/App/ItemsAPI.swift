@@ -1,5 +1,6 @@
 import FoundationEssentials
 import HTTPServer
+import Observability
 import Postgres
 
 /// The example resource: a small CRUD API over the `items` table. Replace it with yours.
@@ -12,7 +13,9 @@ struct ItemsAPI: Sendable {
 
     struct ItemInput: Codable, Sendable {
         var name: String?
-        var price: PostgresNumeric?
+        /// A JSON number only, like the responses: `Decimal` decodes its digits exactly, never through a binary
+        /// float, and refuses a JSON string (a 400).
+        var price: Decimal?
     }
 
     static let maxPageSize = 100
@@ -98,7 +101,7 @@ struct ItemsAPI: Sendable {
         var body: [UInt8] = []
         body.reserveCapacity(64 + item.name.utf8.count)
         body.append(contentsOf: "{\"id\":\(item.id),\"name\":".utf8)
-        JSONString.append(item.name, to: &body)
+        JSONText.appendString(item.name, to: &body)
         body.append(contentsOf: ",\"price\":\(item.price.description)}".utf8)
         return .json(bytes: body, status: status)
     }
@@ -106,12 +109,17 @@ struct ItemsAPI: Sendable {
     static func validate(_ input: ItemInput) throws(HTTPError) -> (String, PostgresNumeric) {
         var errors: [HTTPError.FieldError] = []
         let name = input.name ?? ""
+        // Code points, as PostgreSQL's char_length and JSON Schema's maxLength count (not grapheme clusters);
+        // PostgreSQL text cannot hold NUL at all.
+        let length = name.unicodeScalars.count
         if input.name == nil {
             errors.append(.init(field: "name", message: "is required"))
-        } else if name.isEmpty || name.count > 200 {
+        } else if length == 0 || length > 200 {
             errors.append(.init(field: "name", message: "must be 1 to 200 characters"))
+        } else if name.utf8.contains(0) {
+            errors.append(.init(field: "name", message: "must not contain NUL"))
         }
-        let price = input.price
+        let price = input.price.flatMap { PostgresNumeric($0.description) }
         if let price {
             if !isValidPrice(price) { errors.append(.init(field: "price", message: "must be a number ≥ 0 with at most 2 decimals and 10 integer digits")) }
         } else {
@@ -137,23 +145,5 @@ struct ItemsAPI: Sendable {
             )
         }
         return number
-    }
-}
-
-/// JSON string escaping for hand-written JSON.
-enum JSONString {
-    static func append(_ text: String, to buffer: inout [UInt8]) {
-        buffer.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): buffer.append(contentsOf: "\\\"".utf8)
-            case UInt8(ascii: "\\"): buffer.append(contentsOf: "\\\\".utf8)
-            case 0..<0x20:
-                let hex = String(byte, radix: 16)
-                buffer.append(contentsOf: ("\\u00" + (hex.count == 1 ? "0" : "") + hex).utf8)
-            default: buffer.append(byte)
-            }
-        }
-        buffer.append(UInt8(ascii: "\""))
     }
 }

@@ -1,10 +1,10 @@
-/// Appends JSON tokens as bytes, for log lines.
-enum JSONText {
+/// Appends JSON tokens as bytes: for log lines, and for response bodies written by hand on hot paths.
+public enum JSONText {
     /// Appends `string` as a quoted JSON string.
     ///
     /// Quotes, backslashes and control characters are escaped; everything else, including non-ASCII
     /// UTF-8 (always valid in a Swift `String`), is copied through in runs.
-    static func appendString(_ string: String, to output: inout [UInt8]) {
+    public static func appendString(_ string: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         ASCII.withUTF8(string) { bytes in
             var runStart = 0

@@ -58,9 +58,12 @@ public enum ProcessMetrics {
             return nil
         }
         defer { closedir(directory) }
+        // Read the name's first byte in place: a record is only `d_reclen` bytes long, so copying `d_name` (a
+        // 256-byte array) reads past the last record and faults when that lies at the end of readdir's buffer.
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
         var count = 0
         while let entry = readdir(directory) {
-            let isDotEntry = withUnsafeBytes(of: entry.pointee.d_name) { $0.first == UInt8(ascii: ".") }
+            let isDotEntry = UnsafeRawPointer(entry).load(fromByteOffset: nameOffset, as: UInt8.self) == UInt8(ascii: ".")
             if !isDotEntry {
                 count += 1
             }

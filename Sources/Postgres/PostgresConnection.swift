@@ -34,11 +34,14 @@ public final class PostgresConnection: Sendable {
     private let lastSuccessNanoseconds = Atomic<UInt64>(0)
     private let preparedStatements: Bool
     private let statementCacheSize: Int
+    /// Kept alive for as long as libpq may call it, i.e. until `PQfinish`.
+    private let notices: PostgresNoticeSink
     /// The instant the connection was established.
     public let establishedAt: MonotonicInstant
 
-    private init(handle: LibPQHandle, watcher: FileDescriptorWatcher, configuration: PostgresConfiguration) {
+    private init(handle: LibPQHandle, watcher: FileDescriptorWatcher, configuration: PostgresConfiguration, notices: PostgresNoticeSink) {
         self.handle = handle
+        self.notices = notices
         self.watcher = watcher
         self.preparedStatements = configuration.preparedStatements
         self.statementCacheSize = configuration.preparedStatementCacheSize
@@ -54,10 +57,13 @@ public final class PostgresConnection: Sendable {
     /// - Parameters:
     ///   - configuration: Where to connect and how the session behaves.
     ///   - loop: The event loop whose epoll waits for the socket.
+    ///   - notices: Where the server's notices and warnings go (discarded by default, never to stderr).
     /// - Throws: ``PostgresError`` with code `connectionFailed` or `timeout`.
-    public static func connect(configuration: PostgresConfiguration, loop: EventLoop) async throws -> PostgresConnection
-    {
+    public static func connect(
+        configuration: PostgresConfiguration, loop: EventLoop, notices: PostgresNoticeSink = PostgresNoticeSink(logger: nil)
+    ) async throws -> PostgresConnection {
         let handle = try LibPQHandle.start(parameters: configuration.connectParameters)
+        notices.install(on: handle.connection)
         do {
             try await withDeadline(configuration.connectTimeout) {
                 try await pollUntilConnected(handle, loop: loop)
@@ -66,7 +72,7 @@ public final class PostgresConnection: Sendable {
                 throw PostgresError(.connectionFailed, summary: "could not switch to non-blocking mode")
             }
             let watcher = try FileDescriptorWatcher(fileDescriptor: PQsocket(handle.connection), loop: loop)
-            return PostgresConnection(handle: handle, watcher: watcher, configuration: configuration)
+            return PostgresConnection(handle: handle, watcher: watcher, configuration: configuration, notices: notices)
         } catch let error as PostgresError {
             PQfinish(handle.connection)
             throw error

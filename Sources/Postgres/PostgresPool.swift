@@ -44,6 +44,8 @@ public final class PostgresPool: Sendable {
     public let poolConfiguration: PostgresPoolConfiguration
     private let eventLoopGroup: EventLoopGroup
     private let logger: Logger?
+    private let notices: PostgresNoticeSink
+    private let acquireWaitObserver: (@Sendable (Duration) -> Void)?
     private let state: Mutex<State>
     private let nextRequestID = Atomic<Int>(0)
     private let commands: AsyncStream<Command>
@@ -51,15 +53,21 @@ public final class PostgresPool: Sendable {
 
     /// Creates a pool; no connection opens until ``run()`` starts.
     ///
-    /// - Parameter logger: Receives connection events at `info` and below (never secrets or parameters).
+    /// - Parameters:
+    ///   - logger: Receives connection events at `info` and below (never secrets or parameters).
+    ///   - acquireWaitObserver: Called with how long each successful acquire took, queueing and idle checks
+    ///     included (feed a histogram); keep it cheap, it runs on every query.
     public init(
         configuration: PostgresConfiguration,
         poolConfiguration: PostgresPoolConfiguration = .init(),
         eventLoopGroup: EventLoopGroup,
-        logger: Logger? = nil
+        logger: Logger? = nil,
+        acquireWaitObserver: (@Sendable (Duration) -> Void)? = nil
     ) {
         self.configuration = configuration
         self.logger = logger
+        self.notices = PostgresNoticeSink(logger: logger)
+        self.acquireWaitObserver = acquireWaitObserver
         self.poolConfiguration = poolConfiguration
         self.eventLoopGroup = eventLoopGroup
         var generator = SystemRandomNumberGenerator()
@@ -89,7 +97,7 @@ public final class PostgresPool: Sendable {
     private func connect(_ id: Machine.ConnectionID) async {
         do {
             let connection = try await PostgresConnection.connect(
-                configuration: configuration, loop: eventLoopGroup.next())
+                configuration: configuration, loop: eventLoopGroup.next(), notices: notices)
             logger?.debug("database connection opened", ["db.connection.id": .int(id)])
             modifyState { $0.connectionEstablished(id, connection, now: .now()) }
         } catch {
@@ -152,9 +160,13 @@ public final class PostgresPool: Sendable {
     }
 
     private func acquire() async throws -> Lease {
+        let started = MonotonicInstant.now()
         while true {
             let lease = try await acquireUnchecked()
-            if try await passesCheck(lease) { return lease }
+            if try await passesCheck(lease) {
+                acquireWaitObserver?(MonotonicInstant.now().duration(since: started))
+                return lease
+            }
             release(lease)
         }
     }
@@ -257,7 +269,7 @@ public final class PostgresPool: Sendable {
         probeConfiguration.preparedStatements = false
         let loop = eventLoopGroup.next()
         try await withDeadline(timeout) { [probeConfiguration] in
-            let connection = try await PostgresConnection.connect(configuration: probeConfiguration, loop: loop)
+            let connection = try await PostgresConnection.connect(configuration: probeConfiguration, loop: loop, notices: self.notices)
             defer { connection.close() }
             _ = try await connection.query("SELECT 1")
         }

@@ -164,6 +164,47 @@ struct RouterTests {
         #expect(reported.values.isEmpty)
     }
 
+    @Test func cancelledHandlerIsNotAnUnexpectedError() async {
+        let reported = Recorder<String>()
+        var router = Router()
+        router.errorReporter = { error, request in reported.append("\(type(of: error)) \(request.id)") }
+        // Waits until cancelled (client gone, drain timeout), then fails as a cancelled await does ...
+        router.get("/wait") { _ in
+            try await Task.sleep(for: .seconds(3600))
+            return .text("never")
+        }
+        // ... or with an error of its own, as a cancelled database query does.
+        router.get("/wrapped") { _ in
+            do { try await Task.sleep(for: .seconds(3600)) } catch { throw ItemNotFound() }
+            return .text("never")
+        }
+        for path in ["/wait", "/wrapped"] {
+            let handler = Task { [router] in await router.respond(to: Request(method: .get, path: path, id: "req-1")) }
+            handler.cancel()
+            let response = await handler.value
+            #expect(response.status == .serviceUnavailable, "\(path)")
+            #expect(response.route == path)
+        }
+        #expect(reported.values.isEmpty)
+    }
+
+    @Test func errorMapperTurnsADependencyErrorIntoItsProblem() async throws {
+        struct PoolBusy: Error {}
+        let reported = Recorder<String>()
+        var router = Self.makeRouter(reported: reported)
+        router.get("/busy") { _ in throw PoolBusy() }
+        router.errorMapper = { error in
+            error is PoolBusy ? HTTPError(.serviceUnavailable, detail: "Busy.", headers: ["Retry-After": "1"]) : nil
+        }
+        let busy = await respond(.get, "/busy", router: router)
+        #expect(busy.status == .serviceUnavailable)
+        #expect(busy.headers["Retry-After"] == "1")
+        #expect(try problem(busy).detail == "Busy.")
+        #expect(busy.route == "/busy")
+        #expect(await respond(.get, "/boom", router: router).status == .internalServerError, "unmapped errors stay 500")
+        #expect(reported.values == ["ItemNotFound req-1"])
+    }
+
     @Test func fieldErrorsRenderAs422WithErrors() async throws {
         let response = await respond(.post, "/validate")
         #expect(response.status == .unprocessableContent)

@@ -86,6 +86,7 @@ private final class TemporaryFile {
         #expect(settings.database.preparedStatements == true)
         #expect(settings.logging.level == .info)
         #expect(settings.logging.accessLog == true)
+        #expect(settings.logging.requestMetrics == true)
         #expect(settings.enableTestHooks == false)
         #expect(ServiceSettings.margin == .seconds(2))
         #expect(settings.requiredGracePeriod == .seconds(32))
@@ -100,7 +101,7 @@ private final class TemporaryFile {
         let settings = try load([
             "HTTP_HOST": "::", "HTTP_PORT": "0", "ADMIN_PORT": "0", "HTTP_IDLE_TIMEOUT_SECONDS": "0.25",
             "HTTP_HANDLER_TIMEOUT_SECONDS": "1.000000001", "DB_STATEMENT_TIMEOUT_MS": "1500", "LOG_LEVEL": "debug",
-            "ACCESS_LOG": "no", "ENABLE_TEST_HOOKS": "YES", "DB_PREPARED_STATEMENTS": "0", "IO_THREADS": "3",
+            "ACCESS_LOG": "no", "REQUEST_METRICS": "false", "ENABLE_TEST_HOOKS": "YES", "DB_PREPARED_STATEMENTS": "0", "IO_THREADS": "3",
             "TERMINATION_GRACE_PERIOD_SECONDS": "45", "SHUTDOWN_DELAY_SECONDS": "0", "DB_POOL_MIN": "0", "DB_POOL_MAX": "1",
         ])
         #expect(settings.http.host == "::")
@@ -110,6 +111,7 @@ private final class TemporaryFile {
         #expect(settings.database.statementTimeout == .milliseconds(1500))
         #expect(settings.logging.level == .debug)
         #expect(settings.logging.accessLog == false)
+        #expect(settings.logging.requestMetrics == false)
         #expect(settings.enableTestHooks == true)
         #expect(settings.database.preparedStatements == false)
         #expect(settings.ioThreads == 3)
@@ -137,7 +139,7 @@ private final class TemporaryFile {
         ("POOL_WEDGE_SECONDS", "two minutes"), ("DB_POOL_MIN", "-1"), ("DB_POOL_MAX", "0"), ("DB_CONNECT_TIMEOUT_SECONDS", "0"),
         ("DB_ACQUIRE_TIMEOUT_SECONDS", "x"), ("DB_STATEMENT_TIMEOUT_MS", "-5"), ("DB_STATEMENT_TIMEOUT_MS", "2147483648"),
         ("DB_IDLE_TIMEOUT_SECONDS", "0"), ("DB_MAX_LIFETIME_SECONDS", "∞"), ("DB_PREPARED_STATEMENTS", "off"),
-        ("LOG_LEVEL", "verbose"), ("LOG_LEVEL", "INFO"), ("ACCESS_LOG", "maybe"), ("ENABLE_TEST_HOOKS", "2"),
+        ("LOG_LEVEL", "verbose"), ("LOG_LEVEL", "INFO"), ("ACCESS_LOG", "maybe"), ("REQUEST_METRICS", "sometimes"), ("ENABLE_TEST_HOOKS", "2"),
     ])
     func badValueIsReportedUnderItsName(variable: String, value: String) {
         let found = problems([variable: value])
@@ -147,7 +149,7 @@ private final class TemporaryFile {
 
     @Test func everyNonSecretVariableRefusesAnEmptyValue() {
         let variables = ServiceSettings.variables.filter { !$0.isSecret }
-        #expect(variables.count == 36)
+        #expect(variables.count == 37)
         for variable in variables {
             let hint = variable.defaultValue.isEmpty ? "" : " \(variable.defaultValue)"
             #expect(problems([variable.name: ""]).map(\.description) == ["\(variable.name): must not be empty (unset it for the default\(hint))"])

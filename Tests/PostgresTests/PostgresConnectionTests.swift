@@ -1,6 +1,8 @@
 import FoundationEssentials
 import IO
+import Observability
 import Postgres
+import Synchronization
 import Testing
 
 @Suite struct PostgresConnectionTests {
@@ -232,5 +234,25 @@ import Testing
         let error = await #expect(throws: PostgresError.self) { try await connection.query("SELECT $1::int4 AS n", 2) }
         #expect(error?.sqlState == "26000")
         #expect(try await connection.query("SELECT $1::int4 AS n", 3)[0].decode(Int.self, at: 0) == 3)
+    }
+
+    @Test func serverNoticesBecomeLogLinesNotStderr() async throws {
+        let captured = Mutex<[UInt8]>([])
+        let sink = LogSink { chunk in
+            captured.withLock { $0.append(contentsOf: chunk) }
+            return true
+        }
+        let connection = try await PostgresConnection.connect(
+            configuration: try TestDatabase.configuration(), loop: TestDatabase.group.next(),
+            notices: PostgresNoticeSink(logger: Logger(label: "postgres", level: .debug, sink: sink))
+        )
+        defer { connection.close() }
+        try await connection.executeScript("DO $$ BEGIN RAISE WARNING 'careful: %', 42; END $$")
+        #expect(sink.flush(timeout: .seconds(5)))
+        let text = String(decoding: captured.withLock { $0 }, as: UTF8.self)
+        #expect(text.contains(#""level":"warning""#), "\(text)")
+        #expect(text.contains(#""event":"db.notice""#))
+        #expect(text.contains(#""severity":"WARNING""#))
+        #expect(text.contains(#""detail":"careful: 42""#))
     }
 }

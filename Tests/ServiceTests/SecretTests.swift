@@ -26,7 +26,7 @@ import Testing
         outputs.append(("check-config", checkConfig))
 
         let service = try await ServiceFixture.serve(environment)
-        let body = #"{"name":"lamp","price":"12.50"}"#
+        let body = #"{"name":"lamp","price":12.50}"#
         let created = try await TCPClient.connect(port: service.httpPort).request(
             "POST /items HTTP/1.1\r\nHost: service\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
                 + "Connection: close\r\n\r\n\(body)")

@@ -18,8 +18,9 @@ public typealias Handler = @Sendable (Request) async throws -> Response
 /// }
 /// ```
 /// An unknown path is 404; a known path with another method is 405 with `Allow`. HEAD is served by
-/// the GET handler (the server drops the body). A thrown ``HTTPError`` becomes its problem response;
-/// any other error becomes a 500 carrying the request id, reported to ``errorReporter``.
+/// the GET handler (the server drops the body). A thrown ``HTTPError`` becomes its problem response, and so
+/// does an error ``errorMapper`` maps; any other error becomes a 500 carrying the request id, reported to ``errorReporter``, unless the handler
+/// was cancelled (a 503, not reported).
 public struct Router: HTTPResponder {
     /// One registered route, as listed by ``routes``.
     public struct Route: Sendable, Hashable {
@@ -29,8 +30,15 @@ public struct Router: HTTPResponder {
         public let path: String
     }
 
-    /// Called with every unexpected error and the request that caused it (log it there).
+    /// Called with every unexpected error and the request that caused it (log it there); not with the errors
+    /// of a cancelled handler.
     public var errorReporter: @Sendable (any Error, Request) -> Void = { _, _ in }
+
+    /// Turns an error a handler threw into the problem to answer with, or nil to treat it as unexpected.
+    ///
+    /// For failures of a dependency that have a proper status everywhere, such as a database pool with no
+    /// connection free (503 with `Retry-After`), so that no handler has to catch them itself.
+    public var errorMapper: @Sendable (any Error) -> HTTPError? = { _ in nil }
 
     private var root = RouteNode()
     /// Every route in registration order.
@@ -84,13 +92,17 @@ public struct Router: HTTPResponder {
             var response = try await endpoint.handler(request)
             response.route = endpoint.template
             return response
-        } catch let error as HTTPError {
-            var response = error.response(requestID: request.id)
-            response.route = request.route
-            return response
         } catch {
-            errorReporter(error, request)
-            var response = HTTPError(.internalServerError).response(requestID: request.id)
+            var response: Response
+            if let problem = error as? HTTPError ?? errorMapper(error) {
+                response = problem.response(requestID: request.id)
+            } else {
+                // A cancelled handler (client gone, handler or drain timeout) fails with whatever its awaits
+                // throw: expected, and its answer is rarely written, so it is no 500 and nothing to report.
+                let cancelled = error is CancellationError || Task.isCancelled
+                if !cancelled { errorReporter(error, request) }
+                response = HTTPError(cancelled ? .serviceUnavailable : .internalServerError).response(requestID: request.id)
+            }
             response.route = request.route
             return response
         }

@@ -37,6 +37,8 @@ final class Listener: EventLoopHandler {
             guard count <= shared.configuration.maxConnections else {
                 // Shed at once: a short answer and a close cost less than letting the client wait.
                 _ = Self.overloaded.withUnsafeBytes { send(accepted.fileDescriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                // Closing with the request still unread would send a reset that can destroy the 503 in flight.
+                _ = Glibc.read(accepted.fileDescriptor, context.scratch.baseAddress, context.scratch.count)
                 Glibc.close(accepted.fileDescriptor)
                 shared.openConnections.wrappingSubtract(1, ordering: .relaxed)
                 continue

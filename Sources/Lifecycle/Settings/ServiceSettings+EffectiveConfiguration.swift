@@ -41,6 +41,7 @@ extension ServiceSettings {
             ("DB_PREPARED_STATEMENTS", String(database.preparedStatements)),
             ("LOG_LEVEL", logging.level.rawValue),
             ("ACCESS_LOG", String(logging.accessLog)),
+            ("REQUEST_METRICS", String(logging.requestMetrics)),
             ("ENABLE_TEST_HOOKS", String(enableTestHooks)),
         ]
     }

@@ -1,5 +1,5 @@
 extension ServiceSettings {
-    /// Log verbosity and the access log.
+    /// Log verbosity, the access log and per-request metrics.
     public struct Logging: Sendable, Hashable {
         /// A log level, from most to least verbose (the swift-log names).
         public enum Level: String, CaseIterable, Sendable, Hashable {
@@ -23,14 +23,19 @@ extension ServiceSettings {
         public var level = Level.info
         /// `ACCESS_LOG` (bool, default true): one log line per answered request.
         public var accessLog = true
+        /// `REQUEST_METRICS` (bool, default true): per-request Prometheus series (count, duration, in flight).
+        public var requestMetrics = true
 
         /// Creates the defaults.
         public init() {}
 
-        /// Reads `LOG_LEVEL` and `ACCESS_LOG`.
+        /// Reads `LOG_LEVEL`, `ACCESS_LOG` and `REQUEST_METRICS`.
         public init(reader: inout SettingsReader) {
             level = reader.enum("LOG_LEVEL", default: level, doc: "Least severe level logged.")
             accessLog = reader.bool("ACCESS_LOG", default: accessLog, doc: "One log line per request.")
+            requestMetrics = reader.bool(
+                "REQUEST_METRICS", default: requestMetrics, doc: "Per-request Prometheus series: count, duration, in flight."
+            )
         }
     }
 }

@@ -1,0 +1,1 @@
+../ObservabilityTests/StrictJSON.swift

@@ -1,0 +1,75 @@
+import App
+import Glibc
+import IO
+import Postgres
+
+/// The PostgreSQL the app tests run against, migrated to this binary's schema.
+///
+/// `DATABASE_URL` from the environment (what `make test` provides); otherwise the repository's throwaway
+/// cluster, started with `scripts/dev-postgres.sh start` (idempotent). If neither works the tests fail.
+enum TestDatabase {
+    static let group: EventLoopGroup = {
+        do { return try EventLoopGroup(threadCount: 2) } catch { fatalError("event loops: \(error)") }
+    }()
+
+    static let url: String = {
+        if let url = getenv("DATABASE_URL").map({ String(cString: $0) }), !url.isEmpty { return url }
+        var root = #filePath
+        for _ in 0..<3 { root = String(root[..<root.lastIndex(of: "/")!]) }
+        guard let pipe = popen("\(root)/scripts/dev-postgres.sh start 2>&1", "r") else { fatalError("popen failed") }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while case let count = fread(&buffer, 1, buffer.count, pipe), count > 0 { bytes += buffer[..<count] }
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard pclose(pipe) == 0, let line = text.split(separator: "\n").last, line.hasPrefix("postgresql://") else {
+            fatalError("DATABASE_URL is unset and scripts/dev-postgres.sh start failed:\n\(text)")
+        }
+        return String(line)
+    }()
+
+    static func configuration() throws -> PostgresConfiguration {
+        try PostgresConfiguration(url: url, applicationName: "app-tests")
+    }
+
+    /// Migrates once per test process; concurrent callers wait for the same run.
+    static func migrate() async throws {
+        try await migration.value
+    }
+
+    private static let migration = Task {
+        try await withPool { pool in _ = try await Migrator(pool: pool).migrate() }
+    }
+
+    /// Leases once, retrying while the first connection is still being opened: on a loaded machine connecting
+    /// can outlast the short acquire timeouts of the tests that exhaust a pool.
+    static func warmUp(_ pool: PostgresPool) async throws {
+        for _ in 0..<100 {
+            do {
+                _ = try await pool.query("SELECT 1")
+                return
+            } catch let error as PostgresError where error.code == .poolAcquireTimeout {
+                continue
+            }
+        }
+        _ = try await pool.query("SELECT 1")
+    }
+
+    /// Runs `body` with a running pool, then closes it and waits for ``PostgresPool/run()`` to return.
+    static func withPool<Result: Sendable>(
+        _ poolConfiguration: PostgresPoolConfiguration = .init(minimumConnections: 0, maximumConnections: 2),
+        _ body: @Sendable (PostgresPool) async throws -> Result
+    ) async throws -> Result {
+        let pool = PostgresPool(configuration: try configuration(), poolConfiguration: poolConfiguration, eventLoopGroup: group)
+        let running = Task { await pool.run() }
+        do {
+            let result = try await body(pool)
+            await pool.close(timeout: .seconds(5))
+            await running.value
+            return result
+        } catch {
+            await pool.close(timeout: .seconds(5))
+            await running.value
+            throw error
+        }
+    }
+}
