@@ -29,7 +29,7 @@ extension SocketTests {
             }
         }
 
-        @Test func quiesceClosesIdleConnectionsAndRefusesNewRequestsButNotProbes() async throws {
+        @Test func quiesceClosesIdleConnectionsServesFirstRequestsAndRefusesReusedOnes() async throws {
             let gate = Gate()
             try await withServer(gate: gate) { server in
                 let idle = try await server.connect()
@@ -40,6 +40,9 @@ extension SocketTests {
                 #expect(await eventually { gate.arrivalCount == 1 })
                 let reading = try await server.connect()
                 try await startRequestWithBody(reading, "POST /echo HTTP/1.1")
+                let reused = try await server.connect()
+                #expect(try await reused.request(Fixtures.get("/hello")).text == "hello")
+                try await startRequestWithBody(reused, "POST /echo HTTP/1.1")
                 let probe = try await server.connect()
                 try await startRequestWithBody(probe, "GET /livez HTTP/1.1")
 
@@ -47,15 +50,24 @@ extension SocketTests {
                 #expect(server.server.drainPhase == .draining)
 
                 #expect(try await idle.readUntilClosed().isEmpty, "an idle keep-alive connection closes at once")
-                #expect(try await silent.readUntilClosed().isEmpty, "so does one that never sent a byte")
+                #expect(try await silent.readUntilClosed().isEmpty, "one that never sent a byte closes after the grace")
 
+                // A new connection's first request was routed here while this pod was an endpoint: it is served.
                 try await reading.send("hi")
-                let refused = try await reading.readResponse()
+                let served = try await reading.readResponse()
+                #expect(served.status == 200)
+                #expect(served.text == "hi")
+                #expect(served.closesConnection)
+                #expect(try await reading.readUntilClosed().isEmpty)
+
+                // A further request on a kept-alive connection is told to go elsewhere.
+                try await reused.send("hi")
+                let refused = try await reused.readResponse()
                 #expect(refused.status == 503)
                 #expect(refused.headers["Retry-After"] == "1")
                 #expect(refused.headers["Content-Type"] == "application/problem+json")
                 #expect(refused.closesConnection)
-                #expect(try await reading.readUntilClosed().isEmpty)
+                #expect(try await reused.readUntilClosed().isEmpty)
 
                 try await probe.send("hi")
                 let probed = try await probe.readResponse()

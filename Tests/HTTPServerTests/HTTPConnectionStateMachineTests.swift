@@ -183,6 +183,28 @@ struct HTTPConnectionStateMachineTests {
         #expect(connection.terminate() == .none)
     }
 
+    @Test func quiesceGivesANewConnectionItsFirstRequest() {
+        // Accepted just before the listener closed: its request is on the wire and must be answered, once.
+        let connection = Driver()
+        #expect(connection.quiesce() == .none)
+        #expect(connection.tick(D.before(HTTPConnectionStateMachine.firstRequestGrace)) == .none)
+        connection.bytesReceived(.milliseconds(500))
+        connection.requestReceived(.milliseconds(600))
+        #expect(connection.responseStarted())
+        #expect(!connection.machine.keepsAlive(clientWantsKeepAlive: true))
+        connection.responseWritten(.milliseconds(700), closeAfter: true)
+        #expect(connection.state == .lingering(since: D.at(.milliseconds(700))))
+    }
+
+    @Test func quiesceClosesASilentNewConnectionAfterTheGrace() {
+        let connection = Driver()
+        #expect(connection.quiesce() == .none)
+        #expect(connection.state == .idle(since: D.origin))
+        #expect(connection.tick(D.before(HTTPConnectionStateMachine.firstRequestGrace)) == .none)
+        #expect(connection.tick(D.at(HTTPConnectionStateMachine.firstRequestGrace)) == .close)
+        #expect(connection.state == .closed)
+    }
+
     @Test func quiesceLetsABusyConnectionFinishWithoutKeepAlive() {
         let connection = Driver()
         connection.requestReceived(.zero)

@@ -316,7 +316,11 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         var next: Exchange? = first
         while let exchange = next {
             let response: Response
-            if server.rejectsNewRequests && !server.configuration.isDrainExempt(exchange.request.path) {
+            // The first request of a connection accepted before the listener closed was routed here while this pod
+            // was an endpoint: serve it. A later one on a kept-alive connection is told to go elsewhere.
+            if server.rejectsNewRequests && !server.configuration.isDrainExempt(exchange.request.path)
+                && core.withLock({ $0.machine.requestsServed > 0 })
+            {
                 response = HTTPError(.serviceUnavailable, detail: "The server is shutting down.", headers: ["Retry-After": "1"])
                     .response(requestID: exchange.request.id)
             } else {

@@ -78,6 +78,12 @@ public struct HTTPConnectionStateMachine: Sendable {
     public private(set) var requestsServed = 0
     private let timeouts: Timeouts
 
+    /// How long a connection accepted just before the drain may take to send its first request.
+    ///
+    /// Its client chose this pod while it was still an endpoint and its request is usually already on the
+    /// wire: closing it unserved would fail a request the client cannot know is safe to retry.
+    public static let firstRequestGrace: Duration = .seconds(1)
+
     /// A new connection, accepted at `now`.
     public init(timeouts: Timeouts, now: MonotonicInstant) {
         self.timeouts = timeouts
@@ -142,11 +148,12 @@ public struct HTTPConnectionStateMachine: Sendable {
         state = closeAfter ? .lingering(since: now) : .idle(since: now)
     }
 
-    /// Starts the shutdown drain: an idle connection closes now, a busy one after its current response.
+    /// Starts the shutdown drain: an idle keep-alive connection closes now, a busy one after its current
+    /// response, a new one once it has been answered (or stayed silent for ``firstRequestGrace``).
     public mutating func quiesce() -> Action {
         isQuiescing = true
         switch state {
-        case .idle:
+        case .idle where requestsServed > 0:
             state = .closed
             return .close
         default:
@@ -167,9 +174,12 @@ public struct HTTPConnectionStateMachine: Sendable {
     public mutating func tick(now: MonotonicInstant) -> Action {
         switch state {
         case .idle(let since):
-            let limit = requestsServed == 0 ? timeouts.header : timeouts.idle
-            // A response already promised keep-alive when the drain began: close at the next tick, not after `idle`.
-            guard isQuiescing || since + limit <= now else { return .none }
+            var limit = requestsServed == 0 ? timeouts.header : timeouts.idle
+            if isQuiescing {
+                // A response already promised keep-alive when the drain began: close at the next tick, not after `idle`.
+                limit = requestsServed == 0 ? min(limit, Self.firstRequestGrace) : .zero
+            }
+            guard since + limit <= now else { return .none }
             state = .closed
             return .close
         case .readingHead(let started):

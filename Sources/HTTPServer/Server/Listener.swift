@@ -30,9 +30,14 @@ final class Listener: EventLoopHandler {
     }
 
     func handleEvents(_ events: IOEvents, on loop: EventLoop) {
+        _ = acceptBatch(on: loop)
+    }
+
+    /// Accepts up to ``acceptBatch`` connections; returns true once the kernel's queue is empty.
+    private func acceptBatch(on loop: EventLoop) -> Bool {
         let context = contexts[loop.index]
         for _ in 0..<Self.acceptBatch {
-            guard let accepted = try? Socket.accept(fileDescriptor) else { return }
+            guard let accepted = try? Socket.accept(fileDescriptor) else { return true }
             let count = shared.openConnections.wrappingAdd(1, ordering: .relaxed).newValue
             guard count <= shared.configuration.maxConnections else {
                 // Shed at once: a short answer and a close cost less than letting the client wait.
@@ -57,9 +62,15 @@ final class Listener: EventLoopHandler {
                 shared.openConnections.wrappingSubtract(1, ordering: .relaxed)
             }
         }
+        return false
     }
 
-    /// Deregisters from every loop on that loop's thread, then closes the socket.
+    /// Deregisters from every loop on that loop's thread, accepts what the kernel already queued, then closes
+    /// the socket.
+    ///
+    /// Closing with connections still in the accept queue would reset them, and their clients picked this pod
+    /// while it was an endpoint; accepted, they get their first request answered (see the drain in
+    /// ``HTTPConnectionStateMachine/quiesce()``).
     func close() async {
         let registrations = self.registrations.withLock { $0 }
         for (context, registration) in zip(contexts, registrations) {
@@ -67,6 +78,14 @@ final class Listener: EventLoopHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 context.loop.execute { [fileDescriptor] in
                     context.loop.deregister(fileDescriptor, registration: registration)
+                    continuation.resume()
+                }
+            }
+        }
+        if let loop = contexts.first?.loop {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                loop.execute { [self] in
+                    while !acceptBatch(on: loop) {}
                     continuation.resume()
                 }
             }
