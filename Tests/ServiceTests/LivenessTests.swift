@@ -35,4 +35,42 @@ import Testing
         #expect(try await service.process.waitForExit(timeout: .seconds(8)).code == 0, "\(service.process.output)")
         try await ServiceFixture.drop(schema)
     }
+
+    /// A pool that serves nothing while requests wait, although the database accepts a fresh connection, is the
+    /// zombie a restart fixes: `/livez` turns red after `POOL_WEDGE_SECONDS` (a database outage would not).
+    @Test func wedgedPoolTurnsLivenessRedWhileTheDatabaseAcceptsConnections() async throws {
+        let schema = try await ServiceFixture.freshSchema("wedge")
+        try await ServiceFixture.migrate(schema.url)
+        let service = try await ServiceFixture.serve(
+            ServiceFixture.environment(
+                schema: schema,
+                [
+                    "ENABLE_TEST_HOOKS": "true", "DB_POOL_MIN": "1", "DB_POOL_MAX": "1", "POOL_WEDGE_SECONDS": "1",
+                    "DB_ACQUIRE_TIMEOUT_SECONDS": "10", "SHUTDOWN_DELAY_SECONDS": "0", "DRAIN_TIMEOUT_SECONDS": "1",
+                ]))
+        #expect(await service.status("/livez") == 200)
+
+        // The pool's only connection is stuck in a query that does not end, as behind a hung backend, and requests
+        // queue behind it.
+        let stuck = try await TCPClient.connect(port: service.httpPort)
+        defer { stuck.close() }
+        try await stuck.send("GET /debug/sleep?seconds=30 HTTP/1.1\r\nHost: service\r\n\r\n")
+        try await ServiceFixture.waitForSleepingQueries(schema, count: 1, timeout: .seconds(5))
+        let waiting = try await TCPClient.connect(port: service.httpPort)
+        defer { waiting.close() }
+        try await waiting.send("GET /items?limit=1 HTTP/1.1\r\nHost: service\r\n\r\n")
+        let wedged = ContinuousClock.now
+
+        try await Poll.until("/livez to turn red", timeout: .seconds(8)) { await service.status("/livez", timeout: .seconds(3)) == 503 }
+        let red = ContinuousClock.now
+        let detail = try await service.admin("GET", "/livez?verbose", timeout: .seconds(3))
+        #expect(detail.status == 503 && detail.text.contains("[-]pool failed"), "\(detail.text)")
+        #expect(detail.text.contains("[+]eventloops ok"), "\(detail.text)")
+        #expect(red - wedged >= .seconds(1) - .milliseconds(300), "red after \(red - wedged): before POOL_WEDGE_SECONDS")
+
+        service.process.send(SIGTERM)
+        #expect(try await service.process.waitForExit(timeout: .seconds(10)).code == 1, "the stuck request had to be cancelled")
+        try await ServiceFixture.waitForSleepingQueries(schema, count: 0, timeout: .seconds(3))
+        try await ServiceFixture.drop(schema)
+    }
 }
