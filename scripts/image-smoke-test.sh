@@ -223,8 +223,11 @@ wait_for_200() {
             echo "$url -> 200"
             return 0
         fi
-        podman container exists "$container" && [[ $(podman inspect -f '{{.State.Running}}' "$container") == true ]] \
-            || { podman logs "$container" | tail -30; fail "container exited while waiting for $url"; }
+        if ! podman container exists "$container" \
+            || [[ $(podman inspect -f '{{.State.Running}}' "$container") != true ]]; then
+            podman logs "$container" | tail -30
+            fail "container exited while waiting for $url"
+        fi
         sleep 0.5
     done
     podman logs "$container" | tail -30
