@@ -30,6 +30,8 @@ MIGRATION_JOB_CONNECTIONS = 1  # `service migrate` holds one connection and may 
 HEADROOM = 16  # psql sessions, monitoring exporters, backups, pods still draining at the end of a rollout
 DB_CONNECTION_BUDGET = PG_MAX_CONNECTIONS - PG_SUPERUSER_RESERVED - MIGRATION_JOB_CONNECTIONS - HEADROOM  # 80
 
+MIN_REPLICAS = 2
+
 # Kubernetes' probe defaults, used when a field is absent.
 PROBE_DEFAULTS = {"periodSeconds": 10, "timeoutSeconds": 1, "failureThreshold": 3, "successThreshold": 1}
 MIN_PROBE_TIMEOUT_SECONDS = 2
@@ -198,7 +200,8 @@ def check_selectors(m, describe_for):
 
 
 def check_hpa(m, describe_for):
-    """Each HPA targets an existing Deployment that has no replicas and requests CPU; each Deployment has one."""
+    """Each HPA targets an existing Deployment that has no replicas and requests CPU, with minReplicas >= 2;
+    each Deployment has one."""
     errors = []
     targeted = set()
     for h in m.of_kind("HorizontalPodAutoscaler"):
@@ -209,6 +212,10 @@ def check_hpa(m, describe_for):
             errors.append("%s: scaleTargetRef %s is not a Deployment (apps/v1) in these manifests" % (ref(h), target))
             continue
         targeted.add(ref(d))
+        # With one pod, any voluntary disruption the PDB allows (maxUnavailable 1) or a crash takes the service
+        # down; two also let the topology spread put pods on two nodes.
+        if h["spec"].get("minReplicas", 1) < MIN_REPLICAS:
+            errors.append("%s: minReplicas %s < %s" % (ref(h), h["spec"].get("minReplicas", 1), MIN_REPLICAS))
         if "replicas" in d["spec"]:
             errors.append("%s: has spec.replicas although %s owns the count (every apply would reset it)"
                           % (ref(d), ref(h)))

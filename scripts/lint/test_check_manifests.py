@@ -141,6 +141,10 @@ class HPATests(CheckTestCase):
         del app_container(self.m)["resources"]["requests"]["cpu"]
         self.assertFails(cm.check_hpa, "no CPU request")
 
+    def test_single_replica_minimum(self):
+        one(self.m, "HorizontalPodAutoscaler")["spec"]["minReplicas"] = 1
+        self.assertFails(cm.check_hpa, "minReplicas 1 < 2")
+
     def test_deployment_without_hpa(self):
         self.m.objects.remove(one(self.m, "HorizontalPodAutoscaler"))
         self.assertFails(cm.check_hpa, "no HorizontalPodAutoscaler targets it")
