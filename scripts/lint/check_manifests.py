@@ -351,6 +351,42 @@ def check_probe_timings(m, describe_for):
     return errors
 
 
+def check_rollout_and_disruption(m, describe_for):
+    """Rollouts never drop below the current count, pods spread by their own labels, disruptions stay safe."""
+    errors = []
+    for d in m.of_kind("Deployment"):
+        strategy = d["spec"].get("strategy") or {}
+        rolling = strategy.get("rollingUpdate") or {}
+        if strategy.get("type", "RollingUpdate") != "RollingUpdate":
+            errors.append("%s: strategy %s, expected RollingUpdate" % (ref(d), strategy.get("type")))
+        # Kubernetes' defaults are 25 % / 25 %: unset means pods may go before their replacements are ready.
+        if rolling.get("maxUnavailable", "25%") not in (0, "0%"):
+            errors.append("%s: rollingUpdate.maxUnavailable %s, expected 0 (never below the current count)"
+                          % (ref(d), rolling.get("maxUnavailable", "25% (default)")))
+        if rolling.get("maxSurge", "25%") in (0, "0%"):
+            errors.append("%s: rollingUpdate.maxSurge 0 with maxUnavailable 0: the rollout cannot start" % ref(d))
+        spread = pod_spec(d).get("topologySpreadConstraints") or []
+        if not spread:
+            errors.append("%s: no topologySpreadConstraints" % ref(d))
+        for c in spread:
+            if not selector_matches(c.get("labelSelector"), pod_labels(d)):
+                errors.append("%s: topologySpreadConstraint on %s selects none of its pods (labelSelector %s)"
+                              % (ref(d), c.get("topologyKey"), c.get("labelSelector")))
+    for p in m.of_kind("PodDisruptionBudget"):
+        if p["spec"].get("unhealthyPodEvictionPolicy") != "AlwaysAllow":
+            errors.append("%s: unhealthyPodEvictionPolicy %s, expected AlwaysAllow (pods that are not ready, e.g. in "
+                          "a database outage, must not block node drains)"
+                          % (ref(p), p["spec"].get("unhealthyPodEvictionPolicy", "unset")))
+    for h in m.of_kind("HorizontalPodAutoscaler"):
+        window = ((h["spec"].get("behavior") or {}).get("scaleDown") or {}).get("stabilizationWindowSeconds")
+        if window is None:
+            errors.append("%s: no behavior.scaleDown.stabilizationWindowSeconds (every scale-down costs a drain)"
+                          % ref(h))
+    if not m.of_kind("PodDisruptionBudget"):
+        errors.append("no PodDisruptionBudget in the manifests")
+    return errors
+
+
 def max_surge(deployment, replicas):
     rolling = deployment["spec"].get("strategy", {}).get("rollingUpdate") or {}
     surge = rolling.get("maxSurge", "25%")
@@ -424,7 +460,7 @@ def check_secrets_as_files(m, describe_for):
 
 
 CHECKS = [check_selectors, check_hpa, check_ports_and_paths, check_grace_period, check_probe_timings,
-          check_db_budget, check_same_image, check_secrets_as_files]
+          check_rollout_and_disruption, check_db_budget, check_same_image, check_secrets_as_files]
 
 
 def run_checks(manifests, describe_for):
