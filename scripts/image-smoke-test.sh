@@ -13,7 +13,8 @@
 #               read-only uid-10001 run of `service --help`. For a binary that does not serve yet.
 #
 # Why not `podman build .`: the official swift:*-bookworm builder cannot be pulled on our machines. Instead
-#   1. debootstrap a minbase bookworm root filesystem (cached in .data/, git-ignored) and `podman import` it
+#   1. debootstrap a minbase bookworm root filesystem (cached in /var/cache/service-image-smoke, or
+#      IMAGE_SMOKE_CACHE, for a week) and `podman import` it
 #      under the exact name the Dockerfile's runtime-base stage uses (read from the Dockerfile);
 #   2. build the Dockerfile's `runtime-prebuilt` target from a temporary context that holds a byte-for-byte
 #      copy of the Dockerfile and the binary. `runtime-prebuilt` and the shipped `runtime` both start FROM
@@ -24,7 +25,6 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-repo=$PWD
 
 serve=1
 if [[ ${1:-} == --no-serve ]]; then
@@ -100,8 +100,14 @@ mirror_from_host() {
     echo "${uri:-http://deb.debian.org/debian}"
 }
 mirror=${DEBIAN_MIRROR:-$(mirror_from_host)}
-cache=$repo/.data/image-smoke
+# Outside the repository, so a fresh clone on the same machine (CI) reuses it; rebuilt once a week so the
+# base does not drift far from the published image (the runtime stage's apt-get brings packages up to date).
+cache=${IMAGE_SMOKE_CACHE:-/var/cache/service-image-smoke}
 rootfs_tar=$cache/bookworm-minbase.tar
+if [[ -s $rootfs_tar && -n $(find "$rootfs_tar" -mtime +6) ]]; then
+    echo "cached base is older than a week: bootstrapping a new one"
+    rm -f "$rootfs_tar"
+fi
 if [[ ! -s $rootfs_tar ]]; then
     mkdir -p "$cache"
     echo "debootstrap --variant=minbase bookworm from $mirror (about a minute, cached in $rootfs_tar)"
@@ -217,8 +223,11 @@ wait_for_200() {
             echo "$url -> 200"
             return 0
         fi
-        podman container exists "$container" && [[ $(podman inspect -f '{{.State.Running}}' "$container") == true ]] \
-            || { podman logs "$container" | tail -30; fail "container exited while waiting for $url"; }
+        if ! podman container exists "$container" \
+            || [[ $(podman inspect -f '{{.State.Running}}' "$container") != true ]]; then
+            podman logs "$container" | tail -30
+            fail "container exited while waiting for $url"
+        fi
         sleep 0.5
     done
     podman logs "$container" | tail -30

@@ -30,6 +30,8 @@ MIGRATION_JOB_CONNECTIONS = 1  # `service migrate` holds one connection and may 
 HEADROOM = 16  # psql sessions, monitoring exporters, backups, pods still draining at the end of a rollout
 DB_CONNECTION_BUDGET = PG_MAX_CONNECTIONS - PG_SUPERUSER_RESERVED - MIGRATION_JOB_CONNECTIONS - HEADROOM  # 80
 
+MIN_REPLICAS = 2
+
 # Kubernetes' probe defaults, used when a field is absent.
 PROBE_DEFAULTS = {"periodSeconds": 10, "timeoutSeconds": 1, "failureThreshold": 3, "successThreshold": 1}
 MIN_PROBE_TIMEOUT_SECONDS = 2
@@ -198,7 +200,8 @@ def check_selectors(m, describe_for):
 
 
 def check_hpa(m, describe_for):
-    """Each HPA targets an existing Deployment that has no replicas and requests CPU; each Deployment has one."""
+    """Each HPA targets an existing Deployment that has no replicas and requests CPU, with minReplicas >= 2;
+    each Deployment has one."""
     errors = []
     targeted = set()
     for h in m.of_kind("HorizontalPodAutoscaler"):
@@ -209,6 +212,10 @@ def check_hpa(m, describe_for):
             errors.append("%s: scaleTargetRef %s is not a Deployment (apps/v1) in these manifests" % (ref(h), target))
             continue
         targeted.add(ref(d))
+        # With one pod, any voluntary disruption the PDB allows (maxUnavailable 1) or a crash takes the service
+        # down; two also let the topology spread put pods on two nodes.
+        if h["spec"].get("minReplicas", 1) < MIN_REPLICAS:
+            errors.append("%s: minReplicas %s < %s" % (ref(h), h["spec"].get("minReplicas", 1), MIN_REPLICAS))
         if "replicas" in d["spec"]:
             errors.append("%s: has spec.replicas although %s owns the count (every apply would reset it)"
                           % (ref(d), ref(h)))
@@ -344,6 +351,42 @@ def check_probe_timings(m, describe_for):
     return errors
 
 
+def check_rollout_and_disruption(m, describe_for):
+    """Rollouts never drop below the current count, pods spread by their own labels, disruptions stay safe."""
+    errors = []
+    for d in m.of_kind("Deployment"):
+        strategy = d["spec"].get("strategy") or {}
+        rolling = strategy.get("rollingUpdate") or {}
+        if strategy.get("type", "RollingUpdate") != "RollingUpdate":
+            errors.append("%s: strategy %s, expected RollingUpdate" % (ref(d), strategy.get("type")))
+        # Kubernetes' defaults are 25 % / 25 %: unset means pods may go before their replacements are ready.
+        if rolling.get("maxUnavailable", "25%") not in (0, "0%"):
+            errors.append("%s: rollingUpdate.maxUnavailable %s, expected 0 (never below the current count)"
+                          % (ref(d), rolling.get("maxUnavailable", "25% (default)")))
+        if rolling.get("maxSurge", "25%") in (0, "0%"):
+            errors.append("%s: rollingUpdate.maxSurge 0 with maxUnavailable 0: the rollout cannot start" % ref(d))
+        spread = pod_spec(d).get("topologySpreadConstraints") or []
+        if not spread:
+            errors.append("%s: no topologySpreadConstraints" % ref(d))
+        for c in spread:
+            if not selector_matches(c.get("labelSelector"), pod_labels(d)):
+                errors.append("%s: topologySpreadConstraint on %s selects none of its pods (labelSelector %s)"
+                              % (ref(d), c.get("topologyKey"), c.get("labelSelector")))
+    for p in m.of_kind("PodDisruptionBudget"):
+        if p["spec"].get("unhealthyPodEvictionPolicy") != "AlwaysAllow":
+            errors.append("%s: unhealthyPodEvictionPolicy %s, expected AlwaysAllow (pods that are not ready, e.g. in "
+                          "a database outage, must not block node drains)"
+                          % (ref(p), p["spec"].get("unhealthyPodEvictionPolicy", "unset")))
+    for h in m.of_kind("HorizontalPodAutoscaler"):
+        window = ((h["spec"].get("behavior") or {}).get("scaleDown") or {}).get("stabilizationWindowSeconds")
+        if window is None:
+            errors.append("%s: no behavior.scaleDown.stabilizationWindowSeconds (every scale-down costs a drain)"
+                          % ref(h))
+    if not m.of_kind("PodDisruptionBudget"):
+        errors.append("no PodDisruptionBudget in the manifests")
+    return errors
+
+
 def max_surge(deployment, replicas):
     rolling = deployment["spec"].get("strategy", {}).get("rollingUpdate") or {}
     surge = rolling.get("maxSurge", "25%")
@@ -417,7 +460,7 @@ def check_secrets_as_files(m, describe_for):
 
 
 CHECKS = [check_selectors, check_hpa, check_ports_and_paths, check_grace_period, check_probe_timings,
-          check_db_budget, check_same_image, check_secrets_as_files]
+          check_rollout_and_disruption, check_db_budget, check_same_image, check_secrets_as_files]
 
 
 def run_checks(manifests, describe_for):
@@ -431,14 +474,21 @@ def describe_from_file(path):
     return lambda workload, container: describe
 
 
+# `service describe` validates every setting before it prints, so it needs a well-formed database URL even though
+# it never connects. The pod's URL is a file that exists only in the pod: this stands in for it.
+PLACEHOLDER_DATABASE_URL = "postgresql://describe@describe.invalid:5432/describe"
+
+
 def describe_from_binary(binary, manifests):
     """Run `BINARY describe` with the container's literal settings, once per distinct settings."""
     cache = {}
 
     def describe_for(workload, container):
         env = effective_env(container, workload, manifests, [])
-        # The files exist only inside the pod; describe needs no database.
+        # The *_FILE settings name files that exist only inside the pod.
         settings = {k: v for k, v in env.items() if v is not None and not k.endswith("_FILE")}
+        if "DATABASE_URL_FILE" in env and "DATABASE_URL" not in settings:
+            settings["DATABASE_URL"] = PLACEHOLDER_DATABASE_URL
         key = tuple(sorted(settings.items()))
         if key not in cache:
             run_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **settings}

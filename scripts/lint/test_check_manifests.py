@@ -141,6 +141,10 @@ class HPATests(CheckTestCase):
         del app_container(self.m)["resources"]["requests"]["cpu"]
         self.assertFails(cm.check_hpa, "no CPU request")
 
+    def test_single_replica_minimum(self):
+        one(self.m, "HorizontalPodAutoscaler")["spec"]["minReplicas"] = 1
+        self.assertFails(cm.check_hpa, "minReplicas 1 < 2")
+
     def test_deployment_without_hpa(self):
         self.m.objects.remove(one(self.m, "HorizontalPodAutoscaler"))
         self.assertFails(cm.check_hpa, "no HorizontalPodAutoscaler targets it")
@@ -226,6 +230,48 @@ class ProbeTimingTests(CheckTestCase):
         self.assertFails(cm.check_probe_timings, "startupProbe window 60 s <= STARTUP_DEADLINE_SECONDS 60")
 
 
+class RolloutAndDisruptionTests(CheckTestCase):
+    def rolling(self):
+        return one(self.m, "Deployment")["spec"]["strategy"]["rollingUpdate"]
+
+    def test_max_unavailable_above_zero(self):
+        self.rolling()["maxUnavailable"] = 1
+        self.assertFails(cm.check_rollout_and_disruption, "maxUnavailable 1, expected 0")
+
+    def test_max_unavailable_left_to_the_default(self):
+        del self.rolling()["maxUnavailable"]
+        self.assertFails(cm.check_rollout_and_disruption, "maxUnavailable 25% (default)")
+
+    def test_no_surge(self):
+        self.rolling()["maxSurge"] = 0
+        self.assertFails(cm.check_rollout_and_disruption, "cannot start")
+
+    def test_recreate(self):
+        one(self.m, "Deployment")["spec"]["strategy"] = {"type": "Recreate"}
+        self.assertFails(cm.check_rollout_and_disruption, "strategy Recreate")
+
+    def test_spread_selecting_other_pods(self):
+        spread = one(self.m, "Deployment")["spec"]["template"]["spec"]["topologySpreadConstraints"]
+        spread[0]["labelSelector"]["matchLabels"]["app.kubernetes.io/component"] = "web"
+        self.assertFails(cm.check_rollout_and_disruption, "selects none of its pods")
+
+    def test_no_spread(self):
+        del one(self.m, "Deployment")["spec"]["template"]["spec"]["topologySpreadConstraints"]
+        self.assertFails(cm.check_rollout_and_disruption, "no topologySpreadConstraints")
+
+    def test_pdb_without_always_allow(self):
+        del one(self.m, "PodDisruptionBudget")["spec"]["unhealthyPodEvictionPolicy"]
+        self.assertFails(cm.check_rollout_and_disruption, "unhealthyPodEvictionPolicy unset")
+
+    def test_no_pdb(self):
+        self.m.objects.remove(one(self.m, "PodDisruptionBudget"))
+        self.assertFails(cm.check_rollout_and_disruption, "no PodDisruptionBudget")
+
+    def test_hpa_without_scale_down_window(self):
+        del one(self.m, "HorizontalPodAutoscaler")["spec"]["behavior"]["scaleDown"]["stabilizationWindowSeconds"]
+        self.assertFails(cm.check_rollout_and_disruption, "stabilizationWindowSeconds")
+
+
 class DatabaseBudgetTests(CheckTestCase):
     def test_too_many_replicas(self):
         one(self.m, "HorizontalPodAutoscaler")["spec"]["maxReplicas"] = 8
@@ -286,6 +332,10 @@ class DescribeFromBinaryTests(unittest.TestCase):
             f.write("#!%s\n" % sys.executable)
             f.write("import json, os, sys\n")
             f.write("assert sys.argv[1:] == ['describe'], sys.argv\n")
+            # Like the real binary: settings are validated first, and the database URL is required.
+            f.write("if not os.environ.get('DATABASE_URL'):\n")
+            f.write("    print('configuration error: DATABASE_URL is required', file=sys.stderr)\n")
+            f.write("    sys.exit(78)\n")
             f.write("d = json.load(open(%r))\n" % FIXTURE)
             f.write("d['ports'] = {'http': int(os.environ['HTTP_PORT']), 'admin': int(os.environ['ADMIN_PORT'])}\n")
             f.write("print(json.dumps(d))\n")

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# The measurement behind the CPU/memory requests and the memory limit in deploy/ (see docs/DEPLOY.md,
+# "Resources"): the release binary with the pod's settings, a real PostgreSQL, wrk load, peak RSS and CPU.
+#
+#   scripts/measure-resources.sh [BINARY] [-- extra bench options]
+#
+#   BINARY  default .build/release/service (`make release`)
+#
+# 1. Load. The shared harness (../shared/bench/bench, README there) with no peers: the server pinned to
+#    CPU 0, wrk -t1 on CPU 1, GET /livez and GET /items/{random id of 10,000 seeded rows} at 64 and 256
+#    keep-alive connections, 2 rounds of 10 s each after a warm-up. It reports VmHWM (peak RSS since start,
+#    from /proc/PID/status), idle RSS, server CPU time per request and the server's CPU use.
+# 2. Edges, each on a fresh server process (same pinning), peak RSS read from /proc/PID/status:
+#    - 256 connections POSTing bodies of exactly HTTP_MAX_BODY_BYTES to /items for 10 s (the server buffers
+#      a body before the handler runs, so this is what concurrent uploads cost);
+#    - 2,000 idle keep-alive connections, then 2,000 more each holding 16,000 bytes of an unfinished header
+#      (just under HTTP_MAX_HEADER_BYTES, 16 KiB): the cost of an open connection, idle and at its largest
+#      before a body.
+#
+# The server runs as the pod runs it: IO_THREADS=1 (the Deployment derives it from the CPU request, which
+# is below one core), the base ConfigMap's pool (DB_POOL_MIN=1, DB_POOL_MAX=10) and body limit
+# (HTTP_MAX_BODY_BYTES=65536; override it in the environment to measure another), and ACCESS_LOG=true (a
+# JSON line per request, written to a file as the container runtime would). Only the shutdown delay is 0,
+# so restarts are quick; it does not change the figures.
+#
+# PostgreSQL: DATABASE_URL if set, otherwise the throwaway cluster of scripts/dev-postgres.sh (stopped
+# again on exit). `service migrate` creates the items table; the harness fills it.
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$repo"
+binary="$repo/.build/release/service"
+if [[ $# -gt 0 && $1 != -- ]]; then
+    binary="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+    shift
+fi
+[[ ${1:-} == -- ]] && shift
+bench="${BENCH:-$repo/../shared/bench/bench}"
+[[ -x $bench ]] || { echo "measure-resources: harness not found at $bench (set BENCH=...)" >&2; exit 1; }
+[[ -x $binary ]] || { echo "measure-resources: $binary is missing: run 'make release'" >&2; exit 1; }
+body_bytes=${HTTP_MAX_BODY_BYTES:-65536}
+# 4,000 client sockets and as many server ones (Kubernetes' container runtimes allow far more).
+ulimit -n 16384
+
+scripts/ensure-deps.sh bench
+work=$(mktemp -d)
+server_pid=
+cleanup() {
+    if [[ -n $server_pid ]]; then kill -TERM "$server_pid" 2>/dev/null || true; fi
+    if ((${started_postgres:-0})); then scripts/dev-postgres.sh stop >/dev/null 2>&1 || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+if [[ -z ${DATABASE_URL:-} ]]; then
+    DATABASE_URL="$(scripts/dev-postgres.sh start)"
+    export DATABASE_URL
+    started_postgres=1
+fi
+"$binary" migrate
+
+pod_settings=(IO_THREADS=1 DB_POOL_MIN=1 DB_POOL_MAX=10 HTTP_MAX_BODY_BYTES="$body_bytes" ACCESS_LOG=true
+    LOG_LEVEL=info SHUTDOWN_DELAY_SECONDS=0)
+mkdir -p "$repo/bench-results"
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+report="$repo/bench-results/resources-$stamp.txt"
+echo "measure-resources: $(date -u +%F), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$report"
+
+echo "== 1. load: /livez and /items/{id} at 64 and 256 connections" | tee -a "$report"
+"$bench" --peers '' \
+    --server "service=${pod_settings[*]} HTTP_HOST=127.0.0.1 HTTP_PORT={PORT} ADMIN_HOST=127.0.0.1 ADMIN_PORT=0 exec $binary serve" \
+    --endpoints livez,items --connections 64,256 --json "$repo/bench-results/resources-$stamp.json" "$@" \
+    | tee -a "$report"
+
+port=18099
+start_server() {
+    env "${pod_settings[@]}" HTTP_HOST=127.0.0.1 HTTP_PORT=$port ADMIN_HOST=127.0.0.1 ADMIN_PORT=0 \
+        taskset -c 0 "$binary" serve >"$work/$1.log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 100); do
+        curl -sf -o /dev/null "http://127.0.0.1:$port/readyz" && return 0
+        sleep 0.1
+    done
+    tail -5 "$work/$1.log" >&2
+    echo "measure-resources: the server did not become ready" >&2
+    exit 1
+}
+stop_server() {
+    kill -TERM "$server_pid"
+    wait "$server_pid" || true
+    server_pid=
+}
+memory() { awk '/^Vm(RSS|HWM)/ { printf "%s %.1f MiB  ", $1, $2 / 1024 }' "/proc/$server_pid/status"; }
+
+echo "== 2. edges (fresh process each)" | tee -a "$report"
+start_server bodies
+python3 - "$work/body.json" "$body_bytes" <<'EOF'
+import sys
+path, size = sys.argv[1], int(sys.argv[2])
+head, tail = '{"name":"', '","price":1}'
+with open(path, "w") as f:
+    f.write(head + "x" * (size - len(head) - len(tail)) + tail)
+EOF
+cat >"$work/post.lua" <<EOF
+local f = assert(io.open("$work/body.json", "rb"))
+wrk.method = "POST"
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = "application/json"
+EOF
+before=$(memory)
+wrk_out=$(taskset -c 1 wrk -t1 -c256 -d10s --timeout 5s -s "$work/post.lua" "http://127.0.0.1:$port/items")
+echo "POST /items, $body_bytes-byte bodies, 256 connections, 10 s: before: $before after: $(memory)" | tee -a "$report"
+grep -E 'requests in|Non-2xx|Socket errors' <<<"$wrk_out" | tee -a "$report"
+stop_server
+
+start_server connections
+taskset -c 1 python3 - "$port" "$server_pid" <<'EOF' | tee -a "$report"
+import socket, sys, time
+port, pid = int(sys.argv[1]), sys.argv[2]
+def memory():
+    fields = dict(line.split(":", 1) for line in open("/proc/%s/status" % pid) if line.startswith(("VmRSS", "VmHWM")))
+    return "  ".join("%s %.1f MiB" % (k, int(v.split()[0]) / 1024) for k, v in sorted(fields.items(), reverse=True))
+print("connections: before: %s" % memory())
+idle = []
+for _ in range(2000):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"GET /livez HTTP/1.1\r\nHost: m\r\n\r\n")
+    idle.append(s)
+for s in idle:
+    s.recv(4096)
+time.sleep(1)
+print("connections: 2000 idle keep-alive: %s" % memory())
+partial = []
+for _ in range(2000):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"GET /livez HTTP/1.1\r\nHost: m\r\nX-Pad: " + b"a" * 16000)
+    partial.append(s)
+time.sleep(1)
+print("connections: + 2000 with 16,000 bytes of an unfinished header: %s" % memory())
+EOF
+stop_server
+echo "report: $report"
