@@ -39,9 +39,9 @@ enum Command {
     }
 
     /// Loads settings, or prints every problem and returns nil.
-    static func loadSettings() -> (ServiceSettings, AppConfiguration)? {
+    static func loadSettings(from environment: Environment = .process()) -> (ServiceSettings, AppConfiguration)? {
         do {
-            let settings = try ServiceSettings.load(from: .process())
+            let settings = try ServiceSettings.load(from: environment)
             return (settings, try AppConfiguration(settings: settings))
         } catch {
             FileHandleWriter.standardError("configuration error:\n\(error)")
@@ -103,7 +103,12 @@ enum Command {
     }
 
     static func describe() -> Int32 {
-        guard let (settings, configuration) = loadSettings() else { return configurationError }
+        // Describing never connects, so a manifest check needs no database URL; a given one is still validated.
+        var environment = Environment.process()
+        if environment["DATABASE_URL"] == nil && environment["DATABASE_URL_FILE"] == nil {
+            environment.values["DATABASE_URL"] = "postgresql://describe@localhost/describe"
+        }
+        guard let (settings, configuration) = loadSettings(from: environment) else { return configurationError }
         var quiet = configuration
         quiet.ioThreads = 1
         guard let application = try? Application(configuration: quiet, logger: Logger(label: "describe", level: .critical)) else { return 1 }

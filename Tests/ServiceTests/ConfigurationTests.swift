@@ -106,4 +106,14 @@ import Testing
         #expect(process.standardOutput.contains("DATABASE_URL=postgresql://app:***@127.0.0.1:1/app"), "\(process.output)")
         #expect(!process.output.contains(Self.password))
     }
+
+    /// `describe` feeds the manifest checks, which have no database: it needs no URL, and still validates the rest.
+    @Test func describeNeedsNoDatabaseURL() async throws {
+        let described = try await ServiceFixture.run(["describe"], environment: ["HTTP_PORT": "9090"], timeout: .seconds(10))
+        #expect(described.exit?.code == 0, "\(described.output)")
+        #expect(described.standardOutput.contains(#""http" : 9090"#), "\(described.output)")
+        #expect(described.standardOutput.contains(#""preStop" : "/prestop""#), "\(described.output)")
+        let invalid = try await ServiceFixture.run(["describe"], environment: ["HTTP_PORT": "x"], timeout: .seconds(10))
+        #expect(invalid.exit?.code == 78 && invalid.output.contains("HTTP_PORT"), "\(invalid.output)")
+    }
 }
