@@ -57,7 +57,7 @@ extension LogSink {
         private let wakeWriter = DispatchSemaphore(value: 0)
         private let drained = DispatchSemaphore(value: 0)
         private let write: @Sendable (UnsafeRawBufferPointer) -> Bool
-        private static let coalescingMicroseconds: UInt32 = 1000
+        private static let coalescingMicroseconds: UInt32 = 10_000
 
         init(capacityBytes: Int, write: @escaping @Sendable (UnsafeRawBufferPointer) -> Bool) {
             buffer = Mutex(LogBuffer(capacityBytes: capacityBytes))
@@ -131,7 +131,9 @@ extension LogSink {
                     wakeWriter.wait()
                     // Let a burst gather before writing it: callers that find the writer awake skip the
                     // wake-up (a futex syscall and a context switch), so a busy service pays it about once
-                    // per interval instead of once per line.
+                    // per interval instead of once per line. 10 ms rather than 1: on a one-CPU pod each
+                    // wake-up preempts a request (measured: about 4 % of CPU per request at 65k req/s), and
+                    // 10 ms of lines (about 170 KB at that rate) fit the buffer many times over.
                     usleep(Self.coalescingMicroseconds)
                 case .exit:
                     return
