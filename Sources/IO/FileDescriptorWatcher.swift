@@ -43,22 +43,35 @@ public final class FileDescriptorWatcher: EventLoopHandler {
         }
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<IOEvents, any Error>) in
-                let failure: (any Error)? = storage.withLock { storage in
-                    guard case .idle = storage.state else {
-                        if case .closed = storage.state { return IOError(errno: EBADF, operation: "wait") }
+                let armed: Result<EventLoopRegistration, any Error> = storage.withLock { storage in
+                    guard case .idle = storage.state, let registration = storage.registration else {
+                        if case .closed = storage.state { return .failure(IOError(errno: EBADF, operation: "wait")) }
                         preconditionFailure("FileDescriptorWatcher supports one wait at a time")
                     }
-                    if storage.cancelledWaitID == waitID { return CancellationError() }
+                    if storage.cancelledWaitID == waitID { return .failure(CancellationError()) }
                     storage.state = .waiting(id: waitID, continuation: continuation)
-                    do {
-                        try loop.rearm(fileDescriptor, registration: storage.registration!, events: interest)
-                        return nil
-                    } catch {
-                        storage.state = .idle
-                        return error
-                    }
+                    return .success(registration)
                 }
-                if let failure { continuation.resume(throwing: failure) }
+                let registration: EventLoopRegistration
+                switch armed {
+                case .success(let armedRegistration): registration = armedRegistration
+                case .failure(let error):
+                    continuation.resume(throwing: error)
+                    return
+                }
+                // Armed outside the lock: the event can fire during `epoll_ctl`, and the loop thread taking the lock
+                // for it must not find it held (a futex wait and two context switches per query, measured).
+                do {
+                    try loop.rearm(fileDescriptor, registration: registration, events: interest)
+                } catch {
+                    // Unless a cancellation or `close()` already took the continuation, this wait failed.
+                    let pending = storage.withLock { storage -> UnsafeContinuation<IOEvents, any Error>? in
+                        guard case .waiting(let id, let pending) = storage.state, id == waitID else { return nil }
+                        storage.state = .idle
+                        return pending
+                    }
+                    pending?.resume(throwing: error)
+                }
             }
         } onCancel: {
             let continuation = storage.withLock { storage -> UnsafeContinuation<IOEvents, any Error>? in
