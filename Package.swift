@@ -76,7 +76,7 @@ let package = Package(
         // It runs the executable that `swift build --build-tests` builds next to the test bundle.
         .testTarget(
             name: "ServiceTests",
-            dependencies: ["TestSupport", "Postgres", "IO"],
+            dependencies: ["TestSupport", "Postgres", "IO", "HTTPServer"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -42,6 +42,32 @@ public enum JSONText {
         }
     }
 
+    /// Appends `,"key":"value"`; `key` is written as is (plain ASCII, no quotes or backslashes), `value` escaped.
+    public static func appendField(_ key: StaticString, _ value: String, to output: inout [UInt8]) {
+        appendKey(key, to: &output)
+        appendString(value, to: &output)
+    }
+
+    /// Appends `,"key":value` for an integer.
+    public static func appendField(_ key: StaticString, _ value: Int, to output: inout [UInt8]) {
+        appendKey(key, to: &output)
+        ASCII.appendInteger(value, to: &output)
+    }
+
+    /// Appends `,"key":value` for a double (a string for NaN and the infinities, as ``appendValue(_:to:)`` does).
+    public static func appendField(_ key: StaticString, _ value: Double, to output: inout [UInt8]) {
+        appendKey(key, to: &output)
+        appendValue(.double(value), to: &output)
+    }
+
+    private static func appendKey(_ key: StaticString, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: ","))
+        output.append(UInt8(ascii: "\""))
+        key.withUTF8Buffer { output.append(contentsOf: $0) }
+        output.append(UInt8(ascii: "\""))
+        output.append(UInt8(ascii: ":"))
+    }
+
     /// Appends `,"key":value` for each field, in order.
     static func appendFields(_ fields: KeyValuePairs<String, LogValue>, to output: inout [UInt8]) {
         for (key, value) in fields {

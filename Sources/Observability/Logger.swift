@@ -71,11 +71,34 @@ public struct Logger: Sendable {
         write(level, message(), fields())
     }
 
+    /// Writes a line whose fields `appendFields` encodes straight into it with ``JSONText``'s `appendField`
+    /// functions: no `KeyValuePairs`, no ``LogValue``s. For lines written once per request.
+    ///
+    /// - Parameters:
+    ///   - level: The line's severity.
+    ///   - message: The `msg` field.
+    ///   - appendFields: Appends `,"key":value` pairs; called only when the line is written.
+    public func log(_ level: LogLevel, _ message: StaticString, fields appendFields: (inout [UInt8]) -> Void) {
+        guard level >= self.level else {
+            return
+        }
+        var line = beginLine(level, message.description, fieldCount: 8)
+        appendFields(&line)
+        line.append(contentsOf: "}\n".utf8)
+        sink.enqueue(line)
+    }
+
     private func write(_ level: LogLevel, _ message: String, _ fields: KeyValuePairs<String, LogValue>) {
+        var line = beginLine(level, message, fieldCount: fields.count)
+        JSONText.appendFields(fields, to: &line)
+        line.append(contentsOf: "}\n".utf8)
+        sink.enqueue(line)
+    }
+
+    /// The line up to and including the logger's own fields.
+    private func beginLine(_ level: LogLevel, _ message: String, fieldCount: Int) -> [UInt8] {
         var line: [UInt8] = []
-        line.reserveCapacity(
-            80 + labelField.count + message.utf8.count + contextFields.count + fields.count * 32
-        )
+        line.reserveCapacity(80 + labelField.count + message.utf8.count + contextFields.count + fieldCount * 32)
         line.append(contentsOf: #"{"ts":""#.utf8)
         UTCTimestamp.appendNow(to: &line)
         line.append(contentsOf: #"","level":""#.utf8)
@@ -85,9 +108,7 @@ public struct Logger: Sendable {
         line.append(contentsOf: #","msg":"#.utf8)
         JSONText.appendString(message, to: &line)
         line.append(contentsOf: contextFields)
-        JSONText.appendFields(fields, to: &line)
-        line.append(contentsOf: "}\n".utf8)
-        sink.enqueue(line)
+        return line
     }
 
     /// Writes a line at ``LogLevel/trace``.

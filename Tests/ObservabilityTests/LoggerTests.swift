@@ -46,6 +46,22 @@ import Testing
             ))
     }
 
+    @Test func fieldWriterLinesMatchKeyValueLines() throws {
+        let (lines, raw) = try written(level: .info) { logger in
+            logger.with(["request.id": "r-1"]).info("request", ["route": "/a\"b", "status": 200, "ms": 1.5, "nan": .double(.nan)])
+            logger.with(["request.id": "r-1"]).log(.info, "request") { line in
+                JSONText.appendField("route", "/a\"b", to: &line)
+                JSONText.appendField("status", 200, to: &line)
+                JSONText.appendField("ms", 1.5, to: &line)
+                JSONText.appendField("nan", Double.nan, to: &line)
+            }
+            logger.log(.debug, "filtered") { _ in Issue.record("a filtered line must not build its fields") }
+        }
+        try #require(lines.count == 2)
+        #expect(lines[1].keys == ["ts", "level", "logger", "msg", "request.id", "route", "status", "ms", "nan"])
+        #expect(raw[0].dropFirst(30) == raw[1].dropFirst(30), "the same line after the timestamp:\n\(raw[0])\n\(raw[1])")
+    }
+
     @Test func everyLevelWritesItsName() throws {
         let (lines, _) = try written { logger in
             logger.trace("m")
