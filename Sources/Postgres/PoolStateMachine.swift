@@ -95,7 +95,7 @@ public struct PoolStateMachine<Connection: Sendable>: Sendable {
     private var slots: [ConnectionID: Slot] = [:]
     /// Idle slots, oldest first; leases take from the end.
     private var idle: [ConnectionID] = []
-    private var waiters: [Waiter] = []
+    private var waiters = FIFOQueue<Waiter>()
     private var connectingCount = 0
     private var nextConnectionID = 0
     private var consecutiveFailures = 0
@@ -148,8 +148,7 @@ public struct PoolStateMachine<Connection: Sendable>: Sendable {
     /// A waiting caller gave up. Returns a `.cancelled` failure if it was still waiting.
     public mutating func cancel(_ request: RequestID, now: MonotonicInstant) -> Action {
         var action = Action()
-        if let index = waiters.firstIndex(where: { $0.request == request }) {
-            waiters.remove(at: index)
+        if waiters.removeFirst(where: { $0.request == request }) {
             action.failures.append((request, .cancelled))
         }
         return finish(action, now: now)
