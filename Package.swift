@@ -69,7 +69,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LifecycleTests",
-            dependencies: ["Lifecycle", "HTTPServer", "TestSupport"],
+            dependencies: ["Lifecycle", "HTTPServer", "Observability", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         // The real `service` binary against a real PostgreSQL over real TCP: the Kubernetes contract end to end.

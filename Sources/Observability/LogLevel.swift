@@ -1,7 +1,8 @@
 /// The severity of a log line, ordered from most verbose (`trace`) to most severe (`critical`).
 ///
 /// A ``Logger`` writes a line only when the line's level is at least the logger's ``Logger/level``.
-public enum LogLevel: Int, Sendable, Comparable, CaseIterable {
+/// The raw value is the name `LOG_LEVEL` takes and the `level` field shows.
+public enum LogLevel: String, Sendable, Comparable, CaseIterable {
     /// Very fine-grained detail, usually off in production.
     case trace
     /// Detail that helps debugging.
@@ -35,20 +36,23 @@ public enum LogLevel: Int, Sendable, Comparable, CaseIterable {
     }
 
     /// The lowercase name written in the `level` field of each log line.
-    public var name: String {
+    public var name: String { rawValue }
+
+    /// Position from most verbose to most severe.
+    private var severity: Int {
         switch self {
-        case .trace: "trace"
-        case .debug: "debug"
-        case .info: "info"
-        case .notice: "notice"
-        case .warning: "warning"
-        case .error: "error"
-        case .critical: "critical"
+        case .trace: 0
+        case .debug: 1
+        case .info: 2
+        case .notice: 3
+        case .warning: 4
+        case .error: 5
+        case .critical: 6
         }
     }
 
     /// Orders levels by severity.
     public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool {
-        lhs.rawValue < rhs.rawValue
+        lhs.severity < rhs.severity
     }
 }

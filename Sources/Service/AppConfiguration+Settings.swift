@@ -44,7 +44,7 @@ extension AppConfiguration {
             shutdownHookTimeout: settings.lifespan.shutdownHookTimeout, startupDeadline: settings.lifespan.startupDeadline,
             readinessCheckInterval: settings.health.readinessCheckInterval, readinessCheckTimeout: settings.health.readinessCheckTimeout,
             livenessStall: settings.health.livenessStall, poolWedge: settings.health.poolWedge, accessLog: settings.logging.accessLog,
-            requestMetrics: settings.logging.requestMetrics, testHooks: settings.enableTestHooks, logLevel: LogLevel(name: settings.logging.level.rawValue) ?? .info
+            requestMetrics: settings.logging.requestMetrics, testHooks: settings.enableTestHooks, logLevel: settings.logging.level
         )
     }
 }

@@ -1,5 +1,6 @@
 import Glibc
 import Lifecycle
+import Observability
 import Testing
 
 /// A valid URL for tests that are about something else.

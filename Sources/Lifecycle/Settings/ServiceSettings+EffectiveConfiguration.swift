@@ -1,3 +1,4 @@
+import Observability
 extension ServiceSettings {
     /// Every variable with its effective value, in reading order, safe to log: passwords in the database URL become
     /// `***`, and `_FILE` variables show the path, never the contents. Unset optional variables show `(unset)`.

@@ -1,26 +1,10 @@
+public import Observability
+
 extension ServiceSettings {
     /// Log verbosity, the access log and per-request metrics.
     public struct Logging: Sendable, Hashable {
-        /// A log level, from most to least verbose (the swift-log names).
-        public enum Level: String, CaseIterable, Sendable, Hashable {
-            /// Everything, including per-event tracing.
-            case trace
-            /// Diagnostics for developers.
-            case debug
-            /// Normal operation.
-            case info
-            /// Normal but significant events.
-            case notice
-            /// Something unexpected that the service handled.
-            case warning
-            /// A failed operation.
-            case error
-            /// The service cannot go on.
-            case critical
-        }
-
         /// `LOG_LEVEL` (trace|debug|info|notice|warning|error|critical, default info): the least severe level logged.
-        public var level = Level.info
+        public var level = LogLevel.info
         /// `ACCESS_LOG` (bool, default true): one log line per answered request.
         public var accessLog = true
         /// `REQUEST_METRICS` (bool, default true): per-request Prometheus series (count, duration, in flight).
