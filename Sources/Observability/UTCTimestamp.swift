@@ -2,8 +2,7 @@ import Glibc
 
 /// RFC 3339 timestamps in UTC with millisecond precision, such as `2026-11-21T06:00:00.123Z`.
 ///
-/// The civil date comes from integer arithmetic (Howard Hinnant's `civil_from_days`), not `gmtime_r`,
-/// so formatting takes no locks and reads no time zone data.
+/// The civil date comes from ``CivilCalendar``, so formatting takes no locks and reads no time zone data.
 enum UTCTimestamp {
     /// Number of bytes every timestamp occupies.
     static let byteCount = 24
@@ -17,8 +16,8 @@ enum UTCTimestamp {
 
     /// Appends the time `seconds` after the Unix epoch plus `milliseconds` (0...999), for years 0...9999.
     static func append(seconds: Int, milliseconds: Int, to output: inout [UInt8]) {
-        let (days, secondOfDay) = floorDivide(seconds, 86_400)
-        let (year, month, day) = civilDate(daysSinceEpoch: days)
+        let (days, secondOfDay) = CivilCalendar.floorDivide(seconds, 86_400)
+        let (year, month, day) = CivilCalendar.date(daysSince1970: days)
         // Fill a fixed-size template and append it once: one capacity check instead of twenty-four.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: byteCount) { text in
             _ = text.initialize(from: "0000-00-00T00:00:00.000Z".utf8)
@@ -38,23 +37,5 @@ enum UTCTimestamp {
             put(milliseconds, at: 20, digits: 3)
             output.append(contentsOf: text)
         }
-    }
-
-    private static func floorDivide(_ value: Int, _ divisor: Int) -> (quotient: Int, remainder: Int) {
-        let remainder = value % divisor
-        return remainder < 0 ? (value / divisor - 1, remainder + divisor) : (value / divisor, remainder)
-    }
-
-    /// Proleptic Gregorian date for a day count relative to 1970-01-01.
-    private static func civilDate(daysSinceEpoch: Int) -> (year: Int, month: Int, day: Int) {
-        let shifted = daysSinceEpoch + 719_468  // days since 0000-03-01
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let marchMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * marchMonth + 2) / 5 + 1
-        let month = marchMonth < 10 ? marchMonth + 3 : marchMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

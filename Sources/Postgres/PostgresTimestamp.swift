@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Observability
 
 /// Conversions between `Date` and PostgreSQL's timestamp representations.
 enum PostgresTimestamp {
@@ -20,8 +21,8 @@ enum PostgresTimestamp {
 
     /// `YYYY-MM-DDTHH:MM:SS.ffffff+00`, with ` BC` for years before 1 (PostgreSQL's input syntax).
     static func isoText(microsecondsSince1970 value: Int64) -> String {
-        let (days, microsecondOfDay) = floorDivide(value, 86_400_000_000)
-        let (year, month, day) = civil(fromDays: days)
+        let (days, microsecondOfDay) = CivilCalendar.floorDivide(Int(value), 86_400_000_000)
+        let (year, month, day) = CivilCalendar.date(daysSince1970: days)
         let secondOfDay = microsecondOfDay / 1_000_000
         let fraction = microsecondOfDay % 1_000_000
         var text = ""
@@ -44,27 +45,9 @@ enum PostgresTimestamp {
         return text
     }
 
-    private static func append(_ value: Int64, width: Int, to text: inout String) {
+    private static func append(_ value: Int, width: Int, to text: inout String) {
         let digits = String(value)
         if digits.utf8.count < width { text += String(repeating: "0", count: width - digits.utf8.count) }
         text += digits
-    }
-
-    private static func floorDivide(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
-        let (quotient, remainder) = value.quotientAndRemainder(dividingBy: divisor)
-        return remainder < 0 ? (quotient - 1, remainder + divisor) : (quotient, remainder)
-    }
-
-    /// Proleptic Gregorian date for days since 1970-01-01 (Howard Hinnant's `civil_from_days`).
-    private static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
