@@ -19,6 +19,11 @@ public struct PostgresBindings: Sendable {
     /// Creates an empty parameter list.
     public init() {}
 
+    /// Creates the list `$1`, `$2`, … from `parameters`, in order.
+    public init<each Parameter: PostgresBindable>(_ parameters: repeat each Parameter) {
+        repeat append(each parameters)
+    }
+
     /// Creates an empty list with room for `count` parameters of about `bytesPerValue` bytes each.
     public init(capacity count: Int, bytesPerValue: Int = 16) {
         slots.reserveCapacity(count)

@@ -147,9 +147,7 @@ public final class PostgresPool: Sendable {
         _ sql: String,
         _ parameters: repeat each Parameter
     ) async throws -> PostgresRows {
-        var bindings = PostgresBindings()
-        repeat bindings.append(each parameters)
-        return try await query(sql, bindings: bindings)
+        try await query(sql, bindings: PostgresBindings(repeat each parameters))
     }
 
     /// Runs one statement with the given parameters on a pooled connection.
