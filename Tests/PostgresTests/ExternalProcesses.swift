@@ -11,7 +11,7 @@ struct PgBouncer {
         var template = Array("/tmp/pgbouncer-test-XXXXXX".utf8CString)
         guard let created = mkdtemp(&template) else { throw ProcessFailure(command: "mkdtemp", output: "") }
         let directory = String(cString: created)
-        let port = try freePort()
+        let port = try UnusedPort.loopback()
         let host = upstream.parameter("host") ?? "127.0.0.1"
         let upstreamPort = upstream.parameter("port") ?? "5432"
         let user = upstream.parameter("user") ?? "postgres"
@@ -50,21 +50,5 @@ struct PgBouncer {
         guard let file = fopen(path, "w") else { throw ProcessFailure(command: "fopen \(path)", output: "") }
         defer { fclose(file) }
         _ = text.withCString { fputs($0, file) }
-    }
-
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw ProcessFailure(command: "bind", output: "") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -47,7 +47,7 @@ import Testing
     /// a non-zero exit once the startup deadline has passed. The password never reaches the output.
     @Test func unreachableDatabaseAtStartupRetriesUntilTheDeadlineThenFails() async throws {
         let password = "Unreachable-\(UInt32.random(in: .min ... .max))"
-        let url = "postgresql://app:\(password)@127.0.0.1:\(try ServiceFixture.unusedPort())/app?sslmode=disable"
+        let url = "postgresql://app:\(password)@127.0.0.1:\(try UnusedPort.loopback())/app?sslmode=disable"
         let deadline = Duration.seconds(4)
         let service = try await ServiceFixture.serve(
             ServiceFixture.environment(url: url, ["STARTUP_DEADLINE_SECONDS": "4", "DB_ACQUIRE_TIMEOUT_SECONDS": "0.5"]),
