@@ -105,14 +105,7 @@ import Testing
         try await withRouter(.init(minimumConnections: 0, maximumConnections: 1, acquireTimeout: .milliseconds(200))) { router, pool in
             try await TestDatabase.warmUp(pool)
             let gate = Gate()
-            let (leased, leasedSink) = AsyncStream.makeStream(of: Void.self)
-            let holder = Task {
-                try await pool.withConnection { _ in
-                    leasedSink.yield()
-                    try await gate.wait()
-                }
-            }
-            for await _ in leased { break }
+            let holder = await TestDatabase.holdConnection(of: pool, until: gate)
             let response = await send(router, .get, "/items/1")
             gate.open()
             try await holder.value

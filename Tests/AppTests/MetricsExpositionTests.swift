@@ -133,14 +133,7 @@ import Testing
         for _ in 0..<3 { _ = try await pool.query("SELECT 1") }
         #expect(waits.values.count == warmUps + 3)
         let gate = Gate()
-        let (leased, leasedSink) = AsyncStream.makeStream(of: Void.self)
-        let holder = Task {
-            try await pool.withConnection { _ in
-                leasedSink.yield()
-                try await gate.wait()
-            }
-        }
-        for await _ in leased { break }
+        let holder = await TestDatabase.holdConnection(of: pool, until: gate)
         await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
         gate.open()
         try await holder.value

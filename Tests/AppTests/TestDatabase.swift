@@ -2,6 +2,7 @@ import App
 import Glibc
 import IO
 import Postgres
+import TestSupport
 
 /// The PostgreSQL the app tests run against, migrated to this binary's schema.
 ///
@@ -52,6 +53,19 @@ enum TestDatabase {
             }
         }
         _ = try await pool.query("SELECT 1")
+    }
+
+    /// Leases one of `pool`'s connections and holds it until `gate` opens; returns once it is held.
+    static func holdConnection(of pool: PostgresPool, until gate: Gate) async -> Task<Void, any Error> {
+        let (leased, leasedSink) = AsyncStream.makeStream(of: Void.self)
+        let holder = Task {
+            try await pool.withConnection { _ in
+                leasedSink.yield()
+                try await gate.wait()
+            }
+        }
+        for await _ in leased { break }
+        return holder
     }
 
     /// Runs `body` with a running pool, then closes it and waits for ``PostgresPool/run()`` to return.
