@@ -13,6 +13,24 @@ public protocol PostgresBindable: Sendable {
     func bind(into bindings: inout PostgresBindings)
 }
 
+extension PostgresBindable where Self: FixedWidthInteger {
+    /// Binds the decimal digits.
+    public func bind(into bindings: inout PostgresBindings) { bindings.appendText(String(self)) }
+}
+
+extension PostgresBindable where Self: BinaryFloatingPoint & LosslessStringConvertible {
+    /// Binds the shortest text that round-trips, or `NaN`/`Infinity`/`-Infinity`.
+    public func bind(into bindings: inout PostgresBindings) {
+        if isNaN {
+            bindings.appendText("NaN")
+        } else if isInfinite {
+            bindings.appendText(self < 0 ? "-Infinity" : "Infinity")
+        } else {
+            bindings.appendText(description)
+        }
+    }
+}
+
 extension Optional: PostgresBindable where Wrapped: PostgresBindable {
     /// Binds the wrapped value, or SQL NULL.
     public func bind(into bindings: inout PostgresBindings) {
@@ -38,51 +56,17 @@ extension Bool: PostgresBindable {
     public func bind(into bindings: inout PostgresBindings) { bindings.appendText(self ? "t" : "f") }
 }
 
-extension Int: PostgresBindable {
-    /// Binds the decimal digits.
-    public func bind(into bindings: inout PostgresBindings) { bindings.appendText(String(self)) }
-}
+extension Int: PostgresBindable {}
 
-extension Int16: PostgresBindable {
-    /// Binds the decimal digits.
-    public func bind(into bindings: inout PostgresBindings) { bindings.appendText(String(self)) }
-}
+extension Int16: PostgresBindable {}
 
-extension Int32: PostgresBindable {
-    /// Binds the decimal digits.
-    public func bind(into bindings: inout PostgresBindings) { bindings.appendText(String(self)) }
-}
+extension Int32: PostgresBindable {}
 
-extension Int64: PostgresBindable {
-    /// Binds the decimal digits.
-    public func bind(into bindings: inout PostgresBindings) { bindings.appendText(String(self)) }
-}
+extension Int64: PostgresBindable {}
 
-extension Double: PostgresBindable {
-    /// Binds the shortest text that round-trips, or `NaN`/`Infinity`/`-Infinity`.
-    public func bind(into bindings: inout PostgresBindings) {
-        if isNaN {
-            bindings.appendText("NaN")
-        } else if isInfinite {
-            bindings.appendText(self < 0 ? "-Infinity" : "Infinity")
-        } else {
-            bindings.appendText(description)
-        }
-    }
-}
+extension Double: PostgresBindable {}
 
-extension Float: PostgresBindable {
-    /// Binds the shortest text that round-trips, or `NaN`/`Infinity`/`-Infinity`.
-    public func bind(into bindings: inout PostgresBindings) {
-        if isNaN {
-            bindings.appendText("NaN")
-        } else if isInfinite {
-            bindings.appendText(self < 0 ? "-Infinity" : "Infinity")
-        } else {
-            bindings.appendText(description)
-        }
-    }
-}
+extension Float: PostgresBindable {}
 
 extension Decimal: PostgresBindable {
     /// Binds the exact decimal digits (`NaN` for a NaN decimal).

@@ -57,6 +57,14 @@ extension PostgresDecodable {
     public static var postgresNull: Self? { nil }
 }
 
+extension PostgresDecodable where Self: FixedWidthInteger {
+    /// Reads `int2`, `int4`, `int8` and `oid` values that fit.
+    public init?(postgresValue value: PostgresValue) {
+        guard let integer = value.integer else { return nil }
+        self.init(exactly: integer)
+    }
+}
+
 extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
     /// Decodes the wrapped type.
     public init?(postgresValue value: PostgresValue) {
@@ -68,37 +76,13 @@ extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
     public static var postgresNull: Self? { .some(.none) }
 }
 
-extension Int: PostgresDecodable {
-    /// Reads `int2`, `int4`, `int8` and `oid`.
-    public init?(postgresValue value: PostgresValue) {
-        guard let integer = value.integer else { return nil }
-        self.init(exactly: integer)
-    }
-}
+extension Int: PostgresDecodable {}
 
-extension Int16: PostgresDecodable {
-    /// Reads `int2`, `int4`, `int8` and `oid` values that fit.
-    public init?(postgresValue value: PostgresValue) {
-        guard let integer = value.integer else { return nil }
-        self.init(exactly: integer)
-    }
-}
+extension Int16: PostgresDecodable {}
 
-extension Int32: PostgresDecodable {
-    /// Reads `int2`, `int4`, `int8` and `oid` values that fit.
-    public init?(postgresValue value: PostgresValue) {
-        guard let integer = value.integer else { return nil }
-        self.init(exactly: integer)
-    }
-}
+extension Int32: PostgresDecodable {}
 
-extension Int64: PostgresDecodable {
-    /// Reads `int2`, `int4`, `int8` and `oid`.
-    public init?(postgresValue value: PostgresValue) {
-        guard let integer = value.integer else { return nil }
-        self = integer
-    }
-}
+extension Int64: PostgresDecodable {}
 
 extension Double: PostgresDecodable {
     /// Reads `float8`, `float4`, integers and `numeric` (rounded to the nearest double).
