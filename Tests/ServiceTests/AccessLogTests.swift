@@ -21,8 +21,7 @@ import Testing
     }
 
     @Test func everyRequestIsOneAccessLineWithItsTemplateAndRequestID() async throws {
-        let schema = try await ServiceFixture.freshSchema("access")
-        try await ServiceFixture.migrate(schema.url)
+        let schema = try await ServiceFixture.migratedSchema("access")
         let service = try await ServiceFixture.serve(ServiceFixture.environment(schema: schema, ["ACCESS_LOG": "true"]))
         let client = try await TCPClient.connect(port: service.httpPort)
         let found = try await client.request("GET /items/424242 HTTP/1.1\r\nHost: service\r\nX-Request-ID: trace-7f3a\r\n\r\n")

@@ -6,8 +6,7 @@ import Testing
 /// is on time, and a preStop hook followed by SIGTERM costs one shutdown delay.
 @Suite struct DrainTests {
     @Test func requestInFlightSurvivesSigterm() async throws {
-        let schema = try await ServiceFixture.freshSchema("inflight")
-        try await ServiceFixture.migrate(schema.url)
+        let schema = try await ServiceFixture.migratedSchema("inflight")
         let service = try await ServiceFixture.serve(
             ServiceFixture.environment(schema: schema, ["ENABLE_TEST_HOOKS": "true", "SHUTDOWN_DELAY_SECONDS": "1", "DRAIN_TIMEOUT_SECONDS": "3"]))
         let client = try await TCPClient.connect(port: service.httpPort)
@@ -36,8 +35,7 @@ import Testing
     /// Past the drain timeout the request is cancelled, down to its query on the server, and the process exits on
     /// time with 1: ServiceRunner's contract is 0 for a clean drain, 1 when anything had to be forced.
     @Test func requestLongerThanTheDrainTimeoutIsCancelledAndTheExitIsOnTime() async throws {
-        let schema = try await ServiceFixture.freshSchema("overlong")
-        try await ServiceFixture.migrate(schema.url)
+        let schema = try await ServiceFixture.migratedSchema("overlong")
         let service = try await ServiceFixture.serve(
             ServiceFixture.environment(schema: schema, ["ENABLE_TEST_HOOKS": "true", "SHUTDOWN_DELAY_SECONDS": "1", "DRAIN_TIMEOUT_SECONDS": "2"]))
         let client = try await TCPClient.connect(port: service.httpPort)
@@ -63,8 +61,7 @@ import Testing
 
     /// The kubelet runs the preStop hook, waits for it, then sends SIGTERM: the delay is served once, by the hook.
     @Test func prestopThenSigtermTakesOneDelay() async throws {
-        let schema = try await ServiceFixture.freshSchema("prestop")
-        try await ServiceFixture.migrate(schema.url)
+        let schema = try await ServiceFixture.migratedSchema("prestop")
         let delay = Duration.seconds(2)
         let service = try await ServiceFixture.serve(
             ServiceFixture.environment(schema: schema, ["SHUTDOWN_DELAY_SECONDS": "2", "DRAIN_TIMEOUT_SECONDS": "3"]))
@@ -91,8 +88,7 @@ import Testing
     /// An operator's second Ctrl-C (or a second SIGTERM) does not wait for the delay: the process exits at once, with
     /// 130 as ServiceRunner documents.
     @Test func secondSignalExitsAtOnce() async throws {
-        let schema = try await ServiceFixture.freshSchema("second_signal")
-        try await ServiceFixture.migrate(schema.url)
+        let schema = try await ServiceFixture.migratedSchema("second_signal")
         let service = try await ServiceFixture.serve(ServiceFixture.environment(schema: schema, ["SHUTDOWN_DELAY_SECONDS": "10"]))
         service.process.send(SIGTERM)
         try await service.process.waitForLog(event: "shutdown.initiated", timeout: .seconds(5))

@@ -6,8 +6,7 @@ import Testing
 /// (`LIVENESS_STALL_SECONDS`), and green again once the loop turns.
 @Suite struct LivenessTests {
     @Test func blockedEventLoopTurnsLivenessRedWithinTheStallThresholdThenGreen() async throws {
-        let schema = try await ServiceFixture.freshSchema("stall")
-        try await ServiceFixture.migrate(schema.url)
+        let schema = try await ServiceFixture.migratedSchema("stall")
         let stall = Duration.seconds(1)
         let blocked = Duration.seconds(4)
         let service = try await ServiceFixture.serve(
@@ -39,8 +38,7 @@ import Testing
     /// A pool that serves nothing while requests wait, although the database accepts a fresh connection, is the
     /// zombie a restart fixes: `/livez` turns red after `POOL_WEDGE_SECONDS` (a database outage would not).
     @Test func wedgedPoolTurnsLivenessRedWhileTheDatabaseAcceptsConnections() async throws {
-        let schema = try await ServiceFixture.freshSchema("wedge")
-        try await ServiceFixture.migrate(schema.url)
+        let schema = try await ServiceFixture.migratedSchema("wedge")
         let service = try await ServiceFixture.serve(
             ServiceFixture.environment(
                 schema: schema,

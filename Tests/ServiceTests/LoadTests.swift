@@ -19,8 +19,7 @@ import Testing
     ///   sees the close before reusing it and reconnects.
     /// Every connection must end with a `Connection: close` response or such a clean close.
     @Test func steadyKeepAliveLoadThroughSigtermLosesNothing() async throws {
-        let schema = try await ServiceFixture.freshSchema("load")
-        try await ServiceFixture.migrate(schema.url)
+        let schema = try await ServiceFixture.migratedSchema("load")
         let delay = Duration.seconds(1)
         let drain = Duration.seconds(3)
         let service = try await ServiceFixture.serve(
@@ -58,8 +57,7 @@ import Testing
     /// Issue 3's proof that nothing blocks: 64 queries sleeping in PostgreSQL at once, and `/livez` (served by the
     /// same event loops that drive the database sockets) stays fast throughout.
     @Test func sixtyFourSleepingQueriesDoNotSlowLiveness() async throws {
-        let schema = try await ServiceFixture.freshSchema("parallel")
-        try await ServiceFixture.migrate(schema.url)
+        let schema = try await ServiceFixture.migratedSchema("parallel")
         let service = try await ServiceFixture.serve(
             ServiceFixture.environment(
                 schema: schema, ["ENABLE_TEST_HOOKS": "true", "DB_POOL_MIN": "64", "DB_POOL_MAX": "64", "DB_ACQUIRE_TIMEOUT_SECONDS": "10"]))

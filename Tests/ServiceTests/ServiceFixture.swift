@@ -61,6 +61,13 @@ enum ServiceFixture {
         guard process.exit?.code == 0 else { throw ProcessFailure(command: "service migrate", output: process.output) }
     }
 
+    /// ``freshSchema(_:)`` with the migrations applied, as the Job in front of a rollout leaves it.
+    static func migratedSchema(_ name: String) async throws -> TestSchema {
+        let schema = try await freshSchema(name)
+        try await migrate(schema.url)
+        return schema
+    }
+
     /// A new, empty schema `e2e_<name>` on the shared cluster (dropped first if a previous run left it, along with
     /// any session a killed service left behind, such as a query still sleeping).
     static func freshSchema(_ name: String) async throws -> TestSchema {
