@@ -474,11 +474,6 @@ def describe_from_file(path):
     return lambda workload, container: describe
 
 
-# `service describe` validates every setting before it prints, so it needs a well-formed database URL even though
-# it never connects. The pod's URL is a file that exists only in the pod: this stands in for it.
-PLACEHOLDER_DATABASE_URL = "postgresql://describe@describe.invalid:5432/describe"
-
-
 def describe_from_binary(binary, manifests):
     """Run `BINARY describe` with the container's literal settings, once per distinct settings."""
     cache = {}
@@ -487,8 +482,6 @@ def describe_from_binary(binary, manifests):
         env = effective_env(container, workload, manifests, [])
         # The *_FILE settings name files that exist only inside the pod.
         settings = {k: v for k, v in env.items() if v is not None and not k.endswith("_FILE")}
-        if "DATABASE_URL_FILE" in env and "DATABASE_URL" not in settings:
-            settings["DATABASE_URL"] = PLACEHOLDER_DATABASE_URL
         key = tuple(sorted(settings.items()))
         if key not in cache:
             run_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **settings}
