@@ -53,9 +53,9 @@ public final class FileDescriptorWatcher: EventLoopHandler {
                     return .success(registration)
                 }
                 let registration: EventLoopRegistration
-                switch armed {
-                case .success(let armedRegistration): registration = armedRegistration
-                case .failure(let error):
+                do {
+                    registration = try armed.get()
+                } catch {
                     continuation.resume(throwing: error)
                     return
                 }
