@@ -22,3 +22,8 @@ void cio_set_thread_name(const char *name) {
 int cio_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
     return accept4(fd, address, length, flags);
 }
+
+int cio_set_batch_scheduling(void) {
+    struct sched_param param = { .sched_priority = 0 };
+    return pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
+}
