@@ -43,7 +43,7 @@ final class HTTPMetrics: Sendable {
             JSONText.appendField("method", key.method, to: &line)
             JSONText.appendField("route", key.route, to: &line)
             JSONText.appendField("status", record.status, to: &line)
-            JSONText.appendField("duration_ms", record.duration.seconds * 1000, to: &line)
+            JSONText.appendField("duration_ms", milliseconds: record.duration, to: &line)
             JSONText.appendField("bytes", record.bytesSent, to: &line)
             JSONText.appendField("request_id", record.requestID ?? "", to: &line)
             JSONText.appendField("remote", record.remoteAddress, to: &line)

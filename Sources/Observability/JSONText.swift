@@ -5,20 +5,27 @@ public enum JSONText {
     /// Quotes, backslashes and control characters are escaped; everything else, including non-ASCII
     /// UTF-8 (always valid in a Swift `String`), is copied through in runs.
     public static func appendString(_ string: String, to output: inout [UInt8]) {
+        ASCII.withUTF8(string) { appendQuoted($0, to: &output) }
+    }
+
+    /// Appends `string` as a quoted JSON string, escaped like a `String`.
+    public static func appendString(_ string: StaticString, to output: inout [UInt8]) {
+        string.withUTF8Buffer { appendQuoted($0, to: &output) }
+    }
+
+    private static func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        ASCII.withUTF8(string) { bytes in
-            var runStart = 0
-            for index in bytes.indices {
-                let byte = bytes[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
-                    continue
-                }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                appendEscape(byte, to: &output)
-                runStart = index + 1
+        var runStart = 0
+        for index in bytes.indices {
+            let byte = bytes[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+                continue
             }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+            appendEscape(byte, to: &output)
+            runStart = index + 1
         }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         output.append(UInt8(ascii: "\""))
     }
 
@@ -58,6 +65,23 @@ public enum JSONText {
     public static func appendField(_ key: StaticString, _ value: Double, to output: inout [UInt8]) {
         appendKey(key, to: &output)
         appendValue(.double(value), to: &output)
+    }
+
+    /// Appends `,"key":value` with `duration` in milliseconds, to the microsecond (`"duration_ms":12.345`).
+    ///
+    /// Fixed-point integer formatting: a request-path field, where `Double.description` costs an allocation.
+    public static func appendField(_ key: StaticString, milliseconds duration: Duration, to output: inout [UInt8]) {
+        appendKey(key, to: &output)
+        let (seconds, attoseconds) = duration.components
+        let microseconds = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+        if microseconds < 0 { output.append(UInt8(ascii: "-")) }
+        let magnitude = microseconds.magnitude
+        ASCII.appendInteger(Int(magnitude / 1000), to: &output)
+        let fraction = Int(magnitude % 1000)
+        output.append(UInt8(ascii: "."))
+        output.append(UInt8(ascii: "0") &+ UInt8(fraction / 100))
+        output.append(UInt8(ascii: "0") &+ UInt8(fraction / 10 % 10))
+        output.append(UInt8(ascii: "0") &+ UInt8(fraction % 10))
     }
 
     private static func appendKey(_ key: StaticString, to output: inout [UInt8]) {

@@ -40,12 +40,17 @@ struct LogBuffer {
         pending.isEmpty && inFlightBytes == 0
     }
 
-    /// Buffers `line` if it fits.
-    mutating func append(_ line: [UInt8]) -> AppendAction {
-        guard line.count <= capacityBytes - pending.count - inFlightBytes else {
+    /// Lets `format` append one line straight to the buffer, and keeps it if it fits.
+    ///
+    /// Formatting in place spares each line an array of its own and a copy. A line that does not fit is
+    /// removed again, so the buffer exceeds its capacity by at most one line, and only while `format` runs.
+    mutating func append(formattedBy format: (inout [UInt8]) -> Void) -> AppendAction {
+        let start = pending.count
+        format(&pending)
+        guard pending.count + inFlightBytes <= capacityBytes else {
+            pending.removeSubrange(start...)
             return .dropped
         }
-        pending.append(contentsOf: line)
         if writerSleeping {
             writerSleeping = false
             return .appendedWakeWriter

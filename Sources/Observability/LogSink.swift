@@ -4,7 +4,7 @@ import Synchronization
 
 /// Where log lines go: a byte-bounded in-memory buffer drained by one background writer thread.
 ///
-/// ``Logger`` callers, including event-loop threads, never wait for I/O: a line is copied into the buffer
+/// ``Logger`` callers, including event-loop threads, never wait for I/O: a line is formatted into the buffer
 /// under a short lock, or dropped and counted in ``droppedLines`` when the buffer is full. The writer thread
 /// sleeps on a semaphore while there is nothing to write and writes whole batches of lines at once.
 /// The thread ends after the sink is released and its buffer is written.
@@ -44,8 +44,11 @@ public final class LogSink: Sendable {
         writer.flush(timeout: timeout)
     }
 
-    func enqueue(_ line: [UInt8]) {
-        writer.enqueue(line)
+    /// Lets `format` append one complete line (ending in a newline) straight to the buffer.
+    ///
+    /// `format` runs under the buffer's lock: it must only append, never log or wait.
+    func enqueue(formattedBy format: (inout [UInt8]) -> Void) {
+        writer.enqueue(format)
     }
 }
 
@@ -80,8 +83,8 @@ extension LogSink {
             pthread_detach(thread)
         }
 
-        func enqueue(_ line: [UInt8]) {
-            switch buffer.withLock({ $0.append(line) }) {
+        func enqueue(_ format: (inout [UInt8]) -> Void) {
+            switch buffer.withLock({ $0.append(formattedBy: format) }) {
             case .appended:
                 break
             case .appendedWakeWriter:

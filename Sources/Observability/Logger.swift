@@ -2,7 +2,7 @@
 ///
 /// Each line has the shape
 /// `{"ts":"2026-11-21T06:00:00.123Z","level":"info","logger":"<label>","msg":"...",<fields...>}`.
-/// The line is formatted on the calling thread and handed to the sink, which never blocks the caller.
+/// The line is formatted on the calling thread straight into the sink's buffer; the sink never blocks the caller.
 /// A line below ``level`` costs one comparison: the message is not evaluated and nothing is allocated.
 ///
 /// ```swift
@@ -77,28 +77,33 @@ public struct Logger: Sendable {
     /// - Parameters:
     ///   - level: The line's severity.
     ///   - message: The `msg` field.
-    ///   - appendFields: Appends `,"key":value` pairs; called only when the line is written.
+    ///   - appendFields: Appends `,"key":value` pairs; called only when the line is written, under the sink's
+    ///     lock, so it must only append (never log or wait).
     public func log(_ level: LogLevel, _ message: StaticString, fields appendFields: (inout [UInt8]) -> Void) {
         guard level >= self.level else {
             return
         }
-        var line = beginLine(level, message.description, fieldCount: 8)
-        appendFields(&line)
-        line.append(contentsOf: "}\n".utf8)
-        sink.enqueue(line)
+        sink.enqueue(formattedBy: { line in
+            appendStart(level, to: &line)
+            JSONText.appendString(message, to: &line)
+            line.append(contentsOf: contextFields)
+            appendFields(&line)
+            line.append(contentsOf: "}\n".utf8)
+        })
     }
 
     private func write(_ level: LogLevel, _ message: String, _ fields: KeyValuePairs<String, LogValue>) {
-        var line = beginLine(level, message, fieldCount: fields.count)
-        JSONText.appendFields(fields, to: &line)
-        line.append(contentsOf: "}\n".utf8)
-        sink.enqueue(line)
+        sink.enqueue(formattedBy: { line in
+            appendStart(level, to: &line)
+            JSONText.appendString(message, to: &line)
+            line.append(contentsOf: contextFields)
+            JSONText.appendFields(fields, to: &line)
+            line.append(contentsOf: "}\n".utf8)
+        })
     }
 
-    /// The line up to and including the logger's own fields.
-    private func beginLine(_ level: LogLevel, _ message: String, fieldCount: Int) -> [UInt8] {
-        var line: [UInt8] = []
-        line.reserveCapacity(80 + labelField.count + message.utf8.count + contextFields.count + fieldCount * 32)
+    /// Appends the line up to the `msg` key: timestamp, level and label.
+    private func appendStart(_ level: LogLevel, to line: inout [UInt8]) {
         line.append(contentsOf: #"{"ts":""#.utf8)
         UTCTimestamp.appendNow(to: &line)
         line.append(contentsOf: #"","level":""#.utf8)
@@ -106,9 +111,6 @@ public struct Logger: Sendable {
         line.append(contentsOf: #"","#.utf8)
         line.append(contentsOf: labelField)
         line.append(contentsOf: #","msg":"#.utf8)
-        JSONText.appendString(message, to: &line)
-        line.append(contentsOf: contextFields)
-        return line
     }
 
     /// Writes a line at ``LogLevel/trace``.

@@ -174,6 +174,12 @@ import Testing
     }
 }
 
+extension LogBuffer {
+    fileprivate mutating func append(_ line: [UInt8]) -> AppendAction {
+        append(formattedBy: { $0 += line })
+    }
+}
+
 @Suite struct LogBufferTests {
     private let line = [UInt8](repeating: UInt8(ascii: "a"), count: 10)
 

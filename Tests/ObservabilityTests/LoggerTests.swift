@@ -62,6 +62,26 @@ import Testing
         #expect(raw[0].dropFirst(30) == raw[1].dropFirst(30), "the same line after the timestamp:\n\(raw[0])\n\(raw[1])")
     }
 
+    @Test(arguments: [
+        (Duration.zero, "0.000"), (.microseconds(1), "0.001"), (.nanoseconds(12_345_678), "12.345"), (.milliseconds(1500), "1500.000"),
+        (.seconds(86_400), "86400000.000"), (.microseconds(-1_500), "-1.500"),
+    ])
+    func durationsAreMillisecondsToTheMicrosecond(duration: Duration, text: String) throws {
+        var bytes: [UInt8] = []
+        JSONText.appendField("duration_ms", milliseconds: duration, to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == #","duration_ms":"# + text)
+        let object = try StrictJSON.parse(Array("{\"d\":\(text)}".utf8))
+        #expect(object["d"] == .number(text))
+    }
+
+    @Test func staticMessagesAreEscaped() throws {
+        let (lines, _) = try written { logger in
+            logger.log(.info, "say \"hi\"\n") { _ in }
+        }
+        try #require(lines.count == 1)
+        #expect(lines[0]["msg"] == .string("say \"hi\"\n"))
+    }
+
     @Test func everyLevelWritesItsName() throws {
         let (lines, _) = try written { logger in
             logger.trace("m")
