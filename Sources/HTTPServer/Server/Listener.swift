@@ -82,14 +82,18 @@ final class Listener: EventLoopHandler {
                 }
             }
         }
-        if let loop = contexts.first?.loop {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                loop.execute { [self] in
-                    while !acceptBatch(on: loop) {}
-                    continuation.resume()
-                }
+        guard let loop = contexts.first?.loop else {
+            Glibc.close(fileDescriptor)
+            return
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            loop.execute { [self] in
+                while !acceptBatch(on: loop) {}
+                // Closed right here, not after the hop back to the caller's task: a handshake that completes between
+                // the last accept and the close is reset, and that hop took long enough for it to happen under load.
+                Glibc.close(fileDescriptor)
+                continuation.resume()
             }
         }
-        Glibc.close(fileDescriptor)
     }
 }
