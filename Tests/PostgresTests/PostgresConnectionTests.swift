@@ -221,7 +221,8 @@ import Testing
             try await PostgresConnection.connect(configuration: configuration, loop: TestDatabase.group.next())
         }
         #expect(error?.code == .timeout || error?.code == .connectionFailed)
-        #expect(ContinuousClock.now - started < .seconds(2))
+        // Far below the kernel's own connect timeout (about two minutes), with room for a loaded machine.
+        #expect(ContinuousClock.now - started < .seconds(5))
     }
 }
 
