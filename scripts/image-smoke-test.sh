@@ -238,6 +238,15 @@ wait_for_200 "http://127.0.0.1:$http_port/livez" 60
 wait_for_200 "http://127.0.0.1:$http_port/readyz" 60
 wait_for_200 "http://127.0.0.1:$admin_port/livez" 5
 
+log "event loops run SCHED_BATCH under the hardened flags (no capabilities, default seccomp)"
+pid=$(podman inspect -f '{{.State.Pid}}' "$container")
+# Field 41 of /proc/PID/task/TID/stat is the policy; after the ") " that ends the thread name, field N is $(N-2).
+policies=$(for task in /proc/"$pid"/task/*; do
+    if [[ $(cat "$task/comm") == io-* ]]; then awk '{ sub(/.*\) /, ""); print $39 }' "$task/stat"; fi
+done | sort -u)
+echo "event-loop thread policies: ${policies:-none found}"
+[[ $policies == 3 ]] || fail "event-loop threads' scheduling policy is '${policies:-none}', expected 3 (SCHED_BATCH)"
+
 log "SIGTERM: exit 0 within the budget"
 start=$SECONDS
 # podman stop sends the image's stop signal (SIGTERM), waits --time seconds, then SIGKILLs: the kubelet's
