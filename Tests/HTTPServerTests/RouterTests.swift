@@ -96,6 +96,20 @@ struct RouterTests {
         #expect(item.headers["Allow"] == "GET, HEAD, DELETE")
     }
 
+    /// Parameterless routes are looked up by their exact path first; a spelling that must be decoded takes the trie.
+    /// Both must answer alike, 405 and its `Allow` included.
+    @Test(arguments: [("/items", "/%69tems"), ("/items/new", "/items/ne%77"), ("/search", "/searc%68"), ("/", "/")])
+    func exactPathsAnswerLikeTheirEncodedSpelling(raw: String, encoded: String) async {
+        for method in [HTTPMethod.get, .head, .put, .delete] {
+            let direct = await respond(method, raw)
+            let decoded = await respond(method, encoded)
+            #expect(direct.status == decoded.status, "\(method) \(raw)")
+            #expect(direct.route == decoded.route, "\(method) \(raw)")
+            #expect(direct.headers["Allow"] == decoded.headers["Allow"], "\(method) \(raw)")
+            #expect(direct.body == decoded.body, "\(method) \(raw)")
+        }
+    }
+
     @Test func headIsServedByTheGetHandler() async {
         let response = await respond(.head, "/items/5")
         #expect(response.status == .ok)

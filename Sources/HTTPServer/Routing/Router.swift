@@ -41,6 +41,9 @@ public struct Router: HTTPResponder {
     public var errorMapper: @Sendable (any Error) -> HTTPError? = { _ in nil }
 
     private var root = RouteNode()
+    /// The trie's node for each route pattern without parameters, keyed by the pattern: a request for exactly that
+    /// path skips splitting and decoding it (probes are the most frequent requests and all such paths).
+    private var exactPaths: [String: RouteNode] = [:]
     /// Every route in registration order.
     public private(set) var routes: [Route] = []
 
@@ -53,6 +56,10 @@ public struct Router: HTTPResponder {
         precondition(path.hasPrefix("/"), "route patterns start with '/': \(path)")
         precondition(root.insert(segments[...], method: method, template: path, handler: handler), "duplicate route \(method) \(path)")
         routes.append(Route(method: method, path: path))
+        // Only where the trie would reach the same node from the raw path: no parameter, nothing to decode.
+        if segments.allSatisfy({ if case .literal(let text) = $0 { !text.contains("%") && text != "." && text != ".." } else { false } }) {
+            exactPaths[path] = root.find(segments.map { if case .literal(let text) = $0 { text } else { "" } }[...], parameters: nil)
+        }
     }
 
     /// Adds a GET route.
@@ -77,12 +84,18 @@ public struct Router: HTTPResponder {
     public func respond(to request: Request) async -> Response {
         var request = request
         do {
-            guard let segments = PercentDecoding.pathSegments(request.path) else {
-                throw HTTPError(.badRequest, detail: "The request path is not a valid path.")
-            }
             var parameters = Parameters()
-            guard let node = root.find(segments[...], parameters: &parameters) else {
-                throw HTTPError(.notFound)
+            let node: RouteNode
+            if let exact = exactPaths[request.path] {
+                node = exact
+            } else {
+                guard let segments = PercentDecoding.pathSegments(request.path) else {
+                    throw HTTPError(.badRequest, detail: "The request path is not a valid path.")
+                }
+                guard let found = root.find(segments[...], parameters: &parameters) else {
+                    throw HTTPError(.notFound)
+                }
+                node = found
             }
             guard let endpoint = node.endpoint(for: request.method) else {
                 throw HTTPError(.methodNotAllowed, headers: ["Allow": node.allowHeader])
