@@ -58,10 +58,11 @@ public final class HealthRegistry: Sendable {
 
     /// Runs the liveness checks except `excluded`; nil if `only` names no check.
     public func liveness(only: String? = nil, excluding excluded: Set<String> = []) async -> [NamedHealthResult]? {
-        let selected = checks.withLock { $0.liveness }.filter { only == nil || $0.name == only }
-        if let only, selected.isEmpty { return only.isEmpty ? [] : nil }
+        let all = checks.withLock { $0.liveness }
+        if let only, !all.contains(where: { $0.name == only }) { return only.isEmpty ? [] : nil }
         var results: [NamedHealthResult] = []
-        for entry in selected where !excluded.contains(entry.name) {
+        results.reserveCapacity(all.count)
+        for entry in all where (only == nil || entry.name == only) && !excluded.contains(entry.name) {
             results.append(NamedHealthResult(name: entry.name, result: await entry.check()))
         }
         return results

@@ -29,6 +29,9 @@ public enum HealthRoutes {
         }
     }
 
+    private static let okBody = Array(#"{"status":"ok"}"#.utf8)
+    private static let failedBody = Array(#"{"status":"failed"}"#.utf8)
+
     static func excludedChecks(_ request: Request) -> Set<String> {
         guard let query = request.query else { return [] }
         var excluded = Set<String>()
@@ -43,7 +46,7 @@ public enum HealthRoutes {
         let status: HTTPStatus = healthy ? .ok : .serviceUnavailable
         let verbose = request.query.map { $0.split(separator: "&").contains { $0 == "verbose" || $0.hasPrefix("verbose=") } } ?? false
         guard verbose else {
-            return .json(bytes: Array((healthy ? "{\"status\":\"ok\"}" : "{\"status\":\"failed\"}").utf8), status: status)
+            return .json(bytes: healthy ? okBody : failedBody, status: status)
         }
         var text = ""
         for result in results {
