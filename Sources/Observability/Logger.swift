@@ -68,7 +68,10 @@ public struct Logger: Sendable {
         guard level >= self.level else {
             return
         }
-        write(level, message(), fields())
+        // Evaluated here, outside the sink's lock: building a message may itself log.
+        let message = message()
+        let fields = fields()
+        write(level, message: { JSONText.appendString(message, to: &$0) }, fields: { JSONText.appendFields(fields, to: &$0) })
     }
 
     /// Writes a line whose fields `appendFields` encodes straight into it with ``JSONText``'s `appendField`
@@ -83,34 +86,24 @@ public struct Logger: Sendable {
         guard level >= self.level else {
             return
         }
+        write(level, message: { JSONText.appendString(message, to: &$0) }, fields: appendFields)
+    }
+
+    /// Formats one whole line straight into the sink's buffer, under its lock.
+    private func write(_ level: LogLevel, message appendMessage: (inout [UInt8]) -> Void, fields appendFields: (inout [UInt8]) -> Void) {
         sink.enqueue(formattedBy: { line in
-            appendStart(level, to: &line)
-            JSONText.appendString(message, to: &line)
+            line.append(contentsOf: #"{"ts":""#.utf8)
+            UTCTimestamp.appendNow(to: &line)
+            line.append(contentsOf: #"","level":""#.utf8)
+            line.append(contentsOf: level.name.utf8)
+            line.append(contentsOf: #"","#.utf8)
+            line.append(contentsOf: labelField)
+            line.append(contentsOf: #","msg":"#.utf8)
+            appendMessage(&line)
             line.append(contentsOf: contextFields)
             appendFields(&line)
             line.append(contentsOf: "}\n".utf8)
         })
-    }
-
-    private func write(_ level: LogLevel, _ message: String, _ fields: KeyValuePairs<String, LogValue>) {
-        sink.enqueue(formattedBy: { line in
-            appendStart(level, to: &line)
-            JSONText.appendString(message, to: &line)
-            line.append(contentsOf: contextFields)
-            JSONText.appendFields(fields, to: &line)
-            line.append(contentsOf: "}\n".utf8)
-        })
-    }
-
-    /// Appends the line up to the `msg` key: timestamp, level and label.
-    private func appendStart(_ level: LogLevel, to line: inout [UInt8]) {
-        line.append(contentsOf: #"{"ts":""#.utf8)
-        UTCTimestamp.appendNow(to: &line)
-        line.append(contentsOf: #"","level":""#.utf8)
-        line.append(contentsOf: level.name.utf8)
-        line.append(contentsOf: #"","#.utf8)
-        line.append(contentsOf: labelField)
-        line.append(contentsOf: #","msg":"#.utf8)
     }
 
     /// Writes a line at ``LogLevel/trace``.

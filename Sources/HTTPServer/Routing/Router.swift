@@ -57,8 +57,12 @@ public struct Router: HTTPResponder {
         precondition(root.insert(segments[...], method: method, template: path, handler: handler), "duplicate route \(method) \(path)")
         routes.append(Route(method: method, path: path))
         // Only where the trie would reach the same node from the raw path: no parameter, nothing to decode.
-        if segments.allSatisfy({ if case .literal(let text) = $0 { !text.contains("%") && text != "." && text != ".." } else { false } }) {
-            exactPaths[path] = root.find(segments.map { if case .literal(let text) = $0 { text } else { "" } }[...], parameters: nil)
+        let literals = segments.compactMap { segment -> String? in
+            guard case .literal(let text) = segment, !text.contains("%"), text != ".", text != ".." else { return nil }
+            return text
+        }
+        if literals.count == segments.count {
+            exactPaths[path] = root.find(literals[...], parameters: nil)
         }
     }
 
