@@ -1,6 +1,6 @@
-import Dispatch
 import Glibc
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Observability
@@ -135,7 +135,8 @@ import Testing
         }
     }
 
-    @Test func fileDescriptorWriterHandlesPartialWritesAndEAGAIN() throws {
+    @Test(.timeLimit(.minutes(1)))
+    func fileDescriptorWriterHandlesPartialWritesAndEAGAIN() async throws {
         var fds: [Int32] = [0, 0]
         try #require(pipe(&fds) == 0)
         let (readEnd, writeEnd) = (fds[0], fds[1])
@@ -146,26 +147,30 @@ import Testing
         #expect(fcntl(writeEnd, F_SETFL, fcntl(writeEnd, F_GETFL) | O_NONBLOCK) == 0)
         let payload = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
 
-        let received = Mutex<[UInt8]>([])
-        let readerDone = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            var buffer = [UInt8](repeating: 0, count: 1000)
-            while true {
-                let count = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
-                if count <= 0 && !(count < 0 && errno == EINTR) {
-                    break
+        // Reader and writer each block on a thread of their own: on the two-thread global pool, a busy suite
+        // could leave the reader without a thread while the writer waits for it.
+        let reader = Task {
+            try await Blocking.run {
+                var received: [UInt8] = []
+                var buffer = [UInt8](repeating: 0, count: 1000)
+                while true {
+                    let count = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
+                    if count <= 0 && !(count < 0 && errno == EINTR) {
+                        break
+                    }
+                    if count > 0 {
+                        received.append(contentsOf: buffer[..<count])
+                    }
                 }
-                if count > 0 {
-                    received.withLock { $0.append(contentsOf: buffer[..<count]) }
-                }
+                return received
             }
-            readerDone.signal()
         }
-        let ok = payload.withUnsafeBytes { FileDescriptorWriter.writeAll($0, to: writeEnd) }
-        close(writeEnd)
+        let ok = try await Blocking.run {
+            defer { close(writeEnd) }
+            return payload.withUnsafeBytes { FileDescriptorWriter.writeAll($0, to: writeEnd) }
+        }
         #expect(ok)
-        #expect(readerDone.wait(timeout: .now() + .seconds(30)) == .success)
-        #expect(received.withLock { $0 } == payload)
+        #expect(try await reader.value == payload)
     }
 
     @Test func fileDescriptorWriterReportsHardErrors() {
