@@ -61,8 +61,10 @@ public struct Router: HTTPResponder {
             guard case .literal(let text) = segment, !text.contains("%"), text != ".", text != ".." else { return nil }
             return text
         }
+        // Keyed by the one spelling the trie accepts ("/a/" registers "/a"), so every spelling of a route refreshes
+        // the same copy of its node.
         if literals.count == segments.count {
-            exactPaths[path] = root.find(literals[...], parameters: nil)
+            exactPaths["/" + literals.joined(separator: "/")] = root.find(literals[...], parameters: nil)
         }
     }
 
