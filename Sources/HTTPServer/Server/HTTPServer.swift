@@ -13,8 +13,8 @@ import Synchronization
 /// concurrency pool, so a slow handler or client never holds up another connection.
 ///
 /// Shutdown happens in steps the lifecycle drives: ``closeKeepAliveConnections()`` (responses say
-/// `Connection: close`), ``stopAccepting()``, ``quiesce()`` (idle connections close, busy ones after
-/// their response, new requests get 503), ``waitForConnectionsToClose(timeout:)``, ``forceCloseConnections()``.
+/// `Connection: close`), ``stopAccepting()``, ``quiesce()`` (idle keep-alive connections close, busy ones
+/// after their response, a connection's first request is still served, later ones get 503), ``waitForConnectionsToClose(timeout:)``, ``forceCloseConnections()``.
 public final class HTTPServer: Sendable {
     /// How far the shutdown drain has gone.
     public enum DrainPhase: UInt8, Sendable {
@@ -22,7 +22,8 @@ public final class HTTPServer: Sendable {
         case serving
         /// Still serving, but every response closes its connection so clients reconnect elsewhere.
         case closingConnections
-        /// The listener is closed; only requests already in flight (and probes) are served.
+        /// The listener is closed; only requests already in flight, probes, and the first request of a connection
+        /// accepted before the listener closed are served.
         case draining
     }
 
@@ -135,7 +136,8 @@ public final class HTTPServer: Sendable {
         if shared.drainPhase == .serving { shared.drainPhase = .closingConnections }
     }
 
-    /// Closes the listening socket on every loop; connections already accepted stay open.
+    /// Accepts the connections the kernel already queued, then closes the listening socket; accepted connections
+    /// stay open.
     public func stopAccepting() async {
         guard let listener = listener.withLock({ current -> Listener? in
             defer { current = nil }
@@ -144,8 +146,9 @@ public final class HTTPServer: Sendable {
         await listener.close()
     }
 
-    /// Closes idle connections now and every other one after its current response; new requests on
-    /// open connections get 503 with `Retry-After` (probe paths excepted).
+    /// Closes idle keep-alive connections now and every other one after its current response; a connection that has
+    /// not sent its first request gets it answered (or closes after ``HTTPConnectionStateMachine/firstRequestGrace``),
+    /// later requests get 503 with `Retry-After` (probe paths excepted).
     public func quiesce() async {
         shared.drainPhase = .draining
         await onEveryLoop { context in
