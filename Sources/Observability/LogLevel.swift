@@ -18,21 +18,13 @@ public enum LogLevel: String, Sendable, Comparable, CaseIterable {
     /// The service cannot continue to work correctly.
     case critical
 
-    /// Parses a level name as used by `LOG_LEVEL`.
+    /// Parses a level name leniently: any letter case, and `warn` for `warning`. (`LOG_LEVEL` takes the exact
+    /// lowercase raw values.)
     ///
-    /// - Parameter name: `trace`, `debug`, `info`, `notice`, `warning` (or `warn`), `error` or `critical`,
-    ///   in any letter case.
+    /// - Parameter name: `trace`, `debug`, `info`, `notice`, `warning` (or `warn`), `error` or `critical`.
     public init?(name: String) {
-        switch name.lowercased() {
-        case "trace": self = .trace
-        case "debug": self = .debug
-        case "info": self = .info
-        case "notice": self = .notice
-        case "warning", "warn": self = .warning
-        case "error": self = .error
-        case "critical": self = .critical
-        default: return nil
-        }
+        let lowered = name.lowercased()
+        self.init(rawValue: lowered == "warn" ? "warning" : lowered)
     }
 
     /// The lowercase name written in the `level` field of each log line.

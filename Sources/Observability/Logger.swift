@@ -6,7 +6,7 @@
 /// A line below ``level`` costs one comparison: the message is not evaluated and nothing is allocated.
 ///
 /// ```swift
-/// let logger = Logger(label: "http", level: LogLevel(name: env["LOG_LEVEL"] ?? "") ?? .info)
+/// let logger = Logger(label: "http", level: LogLevel(rawValue: env["LOG_LEVEL"] ?? "") ?? .info)
 /// let requestLogger = logger.with(["request.id": "\(requestID)"])
 /// requestLogger.info("request done", ["http.route": "/users/{id}", "http.response.status_code": 200])
 /// ```
