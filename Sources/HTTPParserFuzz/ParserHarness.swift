@@ -31,13 +31,13 @@ enum ParserHarness {
             let available = UnsafeRawBufferPointer(rebasing: input[start..<end])
             let outcome = available.isEmpty ? .needMore : parser.parse(available)
             switch outcome {
-            case .complete(let bodyLength, let declaredLength, let chunked, let consumed):
+            case .complete(let bodyLength, let declaredLength, let consumed):
                 precondition(consumed > 0 && consumed <= available.count, "consumed \(consumed) of \(available.count)")
                 precondition(bodyLength <= consumed, "body \(bodyLength) longer than the request \(consumed)")
-                if chunked {
-                    precondition(declaredLength == nil && bodyLength <= limits.maxBodyBytes, "chunked body \(bodyLength)")
+                if let declaredLength {
+                    precondition(declaredLength == bodyLength, "body \(bodyLength) for Content-Length \(declaredLength)")
                 } else {
-                    precondition(declaredLength == bodyLength, "body \(bodyLength) for Content-Length \(String(describing: declaredLength))")
+                    precondition(bodyLength <= limits.maxBodyBytes, "chunked body \(bodyLength)")
                 }
                 completed.append(outcome)
                 start += consumed

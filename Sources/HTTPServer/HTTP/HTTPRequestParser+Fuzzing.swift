@@ -8,19 +8,16 @@
         case needMore
         /// The head is complete; the body is still arriving.
         case awaitingBody
-        /// A whole request. `declaredLength` is the Content-Length (nil for chunked or no body).
-        case complete(bodyLength: Int, declaredLength: Int?, chunked: Bool, consumed: Int)
+        /// A whole request. `declaredLength` is the Content-Length: 0 without a body, nil for a chunked one.
+        case complete(bodyLength: Int, declaredLength: Int?, consumed: Int)
         /// The request was rejected with `status`.
         case failed(status: Int)
     }
 
-    /// The limits in force (the fuzzer checks a chunked body against ``HTTPLimits/maxBodyBytes``).
-    public let limits: HTTPLimits
     private var parser: HTTPRequestParser
 
     /// A parser for one request.
     public init(limits: HTTPLimits) {
-        self.limits = limits
         parser = HTTPRequestParser(limits: limits)
     }
 
@@ -35,9 +32,9 @@
             return .failed(status: error.status.code)
         case .complete(let head, let body, let consumed):
             switch head.framing {
-            case .none: return .complete(bodyLength: body.count, declaredLength: 0, chunked: false, consumed: consumed)
-            case .contentLength(let length): return .complete(bodyLength: body.count, declaredLength: length, chunked: false, consumed: consumed)
-            case .chunked: return .complete(bodyLength: body.count, declaredLength: nil, chunked: true, consumed: consumed)
+            case .none: return .complete(bodyLength: body.count, declaredLength: 0, consumed: consumed)
+            case .contentLength(let length): return .complete(bodyLength: body.count, declaredLength: length, consumed: consumed)
+            case .chunked: return .complete(bodyLength: body.count, declaredLength: nil, consumed: consumed)
             }
         }
     }
