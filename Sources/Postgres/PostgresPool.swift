@@ -54,7 +54,8 @@ public final class PostgresPool: Sendable {
     /// Creates a pool; no connection opens until ``run()`` starts.
     ///
     /// - Parameters:
-    ///   - logger: Receives connection events at `info` and below (never secrets or parameters).
+    ///   - logger: Receives connection events at `info` and below, and the server's notices (`db.notice`) at their own
+    ///     level; never secrets or parameters.
     ///   - acquireWaitObserver: Called with how long each successful acquire took, queueing and idle checks
     ///     included (feed a histogram); keep it cheap, it runs on every query.
     public init(

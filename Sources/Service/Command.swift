@@ -1,5 +1,4 @@
 import App
-import Dispatch
 import FoundationEssentials
 import Glibc
 import HTTPServer

@@ -26,7 +26,7 @@ public struct ServiceSettings: Sendable, Hashable {
     public var health = Health()
     /// The database and its connection pool: `DATABASE_*`, `DB_*`.
     public var database: Database
-    /// `LOG_LEVEL`, `ACCESS_LOG`.
+    /// `LOG_LEVEL`, `ACCESS_LOG`, `REQUEST_METRICS`.
     public var logging = Logging()
     /// `ENABLE_TEST_HOOKS` (bool, default false): enables hidden test-only hooks (such as blocking an event loop).
     /// Never set in production.
