@@ -1,32 +1,17 @@
 import App
-import Glibc
 import IO
 import Postgres
 import TestSupport
 
 /// The PostgreSQL the app tests run against, migrated to this binary's schema.
 ///
-/// `DATABASE_URL` from the environment (what `make test` provides); otherwise the repository's throwaway
-/// cluster, started with `scripts/dev-postgres.sh start` (idempotent). If neither works the tests fail.
+/// The shared cluster of ``TestPostgres``.
 enum TestDatabase {
     static let group: EventLoopGroup = {
         do { return try EventLoopGroup(threadCount: 2) } catch { fatalError("event loops: \(error)") }
     }()
 
-    static let url: String = {
-        if let url = getenv("DATABASE_URL").map({ String(cString: $0) }), !url.isEmpty { return url }
-        var root = #filePath
-        for _ in 0..<3 { root = String(root[..<root.lastIndex(of: "/")!]) }
-        guard let pipe = popen("\(root)/scripts/dev-postgres.sh start 2>&1", "r") else { fatalError("popen failed") }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while case let count = fread(&buffer, 1, buffer.count, pipe), count > 0 { bytes += buffer[..<count] }
-        let text = String(decoding: bytes, as: UTF8.self)
-        guard pclose(pipe) == 0, let line = text.split(separator: "\n").last, line.hasPrefix("postgresql://") else {
-            fatalError("DATABASE_URL is unset and scripts/dev-postgres.sh start failed:\n\(text)")
-        }
-        return String(line)
-    }()
+    static var url: String { TestPostgres.url }
 
     static func configuration() throws -> PostgresConfiguration {
         try PostgresConfiguration(url: url, applicationName: "app-tests")

@@ -7,7 +7,7 @@ import Testing
 /// Tests that restart PostgreSQL run one at a time against a cluster of their own.
 @Suite(.serialized) struct PostgresServerFailureTests {
     @Test func poolRecoversWhenPostgresRestartsMidLoad() async throws {
-        let cluster = try DedicatedCluster.start("restart")
+        let cluster = try await Blocking.run { try DedicatedCluster.start("restart") }
         defer { try? cluster.stop() }
         let name = "restart-load"
         let poolConfiguration = PostgresPoolConfiguration(
@@ -46,7 +46,7 @@ import Testing
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 #expect(load.successes.load(ordering: .relaxed) >= 50)
-                try cluster.restart()
+                try await Blocking.run { try cluster.restart() }
                 load.restarted.store(true, ordering: .relaxed)
                 let deadline = ContinuousClock.now + .seconds(15)
                 while load.successesAfterRestart.load(ordering: .relaxed) < 100, ContinuousClock.now < deadline {
