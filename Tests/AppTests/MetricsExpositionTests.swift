@@ -134,7 +134,8 @@ import Testing
         #expect(waits.values.count == warmUps + 3)
         let gate = Gate()
         let holder = await TestDatabase.holdConnection(of: pool, until: gate)
-        await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
+        let timeout = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
+        #expect(timeout?.code == .poolAcquireTimeout)
         gate.open()
         try await holder.value
         #expect(waits.values.count == warmUps + 4, "the holder's lease counts, the timed-out acquire does not")

@@ -39,7 +39,9 @@ extension SocketTests {
         @Test func silentNewConnectionIsClosedAfterTheHeaderTimeout() async throws {
             try await withServer(configure: { $0.timeouts.header = .milliseconds(300) }) { server in
                 let client = try await server.connect()
+                let started = MonotonicInstant.now()
                 #expect(try await client.readUntilClosed(timeout: .seconds(3)).isEmpty, "closed without a response")
+                #expect(MonotonicInstant.now().duration(since: started) >= .milliseconds(250))
             }
         }
 

@@ -426,8 +426,8 @@ private final class TemporaryFile {
         }
     }
 
-    @Test func processEnvironmentIsRead() {
-        let path = getenv("PATH").map { String(cString: $0) }
+    @Test func processEnvironmentIsRead() throws {
+        let path = String(cString: try #require(getenv("PATH")))
         #expect(Environment.process()["PATH"] == path)
     }
 }

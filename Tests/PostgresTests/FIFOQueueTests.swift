@@ -8,13 +8,13 @@ import Testing
         var expected: [Int] = []
         var next = 0
         // Interleave pushes and pops so the head passes the compaction threshold many times.
-        for round in 0..<50 {
+        for round in 0..<200 {
             for _ in 0..<(round % 7 + 3) {
                 queue.append(next)
                 expected.append(next)
                 next += 1
             }
-            for _ in 0..<(round % 5 + 1) where !expected.isEmpty {
+            for _ in 0..<(round % 5 + 4) where !expected.isEmpty {
                 let taken = queue.removeFirst()
                 #expect(taken == expected.removeFirst())
             }
@@ -22,6 +22,7 @@ import Testing
             #expect(queue.first == expected.first)
             #expect(Array(queue) == expected)
         }
+        #expect(queue.isEmpty)
     }
 
     @Test func removesAMatchingElementAnywhere() {
