@@ -5,13 +5,13 @@ import Postgres
 
 /// The example resource: a small CRUD API over the `items` table. Replace it with yours.
 struct ItemsAPI: Sendable {
-    struct Item: Codable, Sendable {
+    struct Item: Sendable {
         var id: Int64
         var name: String
         var price: PostgresNumeric
     }
 
-    struct ItemInput: Codable, Sendable {
+    struct ItemInput: Decodable, Sendable {
         var name: String?
         /// A JSON number only, like the responses: `Decimal` decodes its digits exactly, never through a binary
         /// float, and refuses a JSON string (a 400).
@@ -43,9 +43,10 @@ struct ItemsAPI: Sendable {
         let rows = try await pool.query("SELECT id, name, price FROM items WHERE id > $1 ORDER BY id LIMIT $2", after, limit)
         let items = try rows.map(Self.item)
         var body: [UInt8] = Array("{\"items\":[".utf8)
+        body.reserveCapacity(32 + items.count * 64)
         for (index, item) in items.enumerated() {
             if index > 0 { body.append(UInt8(ascii: ",")) }
-            body.append(contentsOf: Self.render(item).body)
+            Self.appendJSON(item, to: &body)
         }
         let nextAfter = items.count == Int(limit) ? items.last.map { String($0.id) } ?? "null" : "null"
         body.append(contentsOf: "],\"next_after\":\(nextAfter)}".utf8)
@@ -100,10 +101,14 @@ struct ItemsAPI: Sendable {
     static func render(_ item: Item, status: HTTPStatus = .ok) -> Response {
         var body: [UInt8] = []
         body.reserveCapacity(64 + item.name.utf8.count)
+        appendJSON(item, to: &body)
+        return .json(bytes: body, status: status)
+    }
+
+    static func appendJSON(_ item: Item, to body: inout [UInt8]) {
         body.append(contentsOf: "{\"id\":\(item.id),\"name\":".utf8)
         JSONText.appendString(item.name, to: &body)
         body.append(contentsOf: ",\"price\":\(item.price.description)}".utf8)
-        return .json(bytes: body, status: status)
     }
 
     static func validate(_ input: ItemInput) throws(HTTPError) -> (String, PostgresNumeric) {
