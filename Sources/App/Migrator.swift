@@ -87,13 +87,15 @@ public struct Migrator: Sendable {
 
     /// The highest applied version, or 0 when `schema_migrations` does not exist yet.
     ///
-    /// Two statements, because PostgreSQL resolves every table a statement names before running it: a `WHERE
-    /// to_regclass(...)` guard in the same statement cannot keep a missing table from failing it.
+    /// Two statements on one connection, because PostgreSQL resolves every table a statement names before running
+    /// it: a `WHERE to_regclass(...)` guard in the same statement cannot keep a missing table from failing it.
     public static func appliedVersion(pool: PostgresPool) async throws -> Int {
-        let present = try await pool.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
-        guard try present[0].decode(Bool.self, column: "present") else { return 0 }
-        let rows = try await pool.query("SELECT coalesce(max(version), 0) AS version FROM schema_migrations")
-        return Int(try rows[0].decode(Int64.self, column: "version"))
+        try await pool.withConnection { connection in
+            let present = try await connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
+            guard try present[0].decode(Bool.self, column: "present") else { return 0 }
+            let rows = try await connection.query("SELECT coalesce(max(version), 0) AS version FROM schema_migrations")
+            return Int(try rows[0].decode(Int64.self, column: "version"))
+        }
     }
 
     private static func recorded(on connection: PostgresConnection) async throws -> [Int: String] {
