@@ -205,12 +205,10 @@ public struct Application: Sendable {
     struct DatabaseUnreachable: Error, CustomStringConvertible {
         let startupDeadline: Duration
         let lastConnectError: PostgresError?
-        let lastError: (any Error)?
+        let lastError: any Error
 
         var description: String {
-            let reason =
-                lastConnectError.map { "last connect error: \(String(reflecting: $0))" } ?? lastError.map { "last error: \($0)" }
-                ?? "no attempt finished"
+            let reason = lastConnectError.map { "last connect error: \(String(reflecting: $0))" } ?? "last error: \(lastError)"
             return "the database did not answer within the startup deadline (STARTUP_DEADLINE_SECONDS=\(startupDeadline.seconds)); \(reason)"
         }
     }
@@ -223,22 +221,22 @@ public struct Application: Sendable {
     static func waitForDatabase(pool: PostgresPool, startupDeadline: Duration, logger: Logger) async throws {
         let deadline = MonotonicInstant.now() + (startupDeadline - min(startupDeadline / 10, .milliseconds(500)))
         var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(5))
-        var lastError: (any Error)?
         while true {
+            let failure: any Error
             do {
                 _ = try await withDeadline(deadline.duration(since: .now()), operation: "SELECT 1") { try await pool.query("SELECT 1") }
                 return
             } catch {
                 try Task.checkCancellation()
-                lastError = error
+                failure = error
             }
             let remaining = deadline.duration(since: .now())
             guard remaining > .zero else {
-                throw DatabaseUnreachable(startupDeadline: startupDeadline, lastConnectError: pool.lastConnectError, lastError: lastError)
+                throw DatabaseUnreachable(startupDeadline: startupDeadline, lastConnectError: pool.lastConnectError, lastError: failure)
             }
             let delay = min(backoff.next(), remaining)
             logger.warning("database not reachable yet; retrying", [
-                "event": "startup.database_retry", "error": .string(lastError.map { String(describing: $0) } ?? ""),
+                "event": "startup.database_retry", "error": .string(String(describing: failure)),
                 "last_connect_error": .string(pool.lastConnectError.map { String(reflecting: $0) } ?? ""),
                 "retry_in_ms": .double(delay.seconds * 1000),
             ])
