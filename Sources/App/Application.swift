@@ -29,14 +29,14 @@ public struct Application: Sendable {
         )
         let pool = PostgresPool(
             configuration: configuration.database, poolConfiguration: configuration.pool, eventLoopGroup: group,
-            logger: Logger(label: "postgres", level: logger.level), acquireWaitObserver: { acquireWait.observe($0.seconds) }
+            logger: logger.labeled("postgres"), acquireWaitObserver: { acquireWait.observe($0.seconds) }
         )
         let health = HealthRegistry(checkInterval: configuration.readinessCheckInterval, checkTimeout: configuration.readinessCheckTimeout)
         var http = configuration.http
         if configuration.requestMetrics || configuration.accessLog {
             let httpMetrics = HTTPMetrics(
                 registry: configuration.requestMetrics ? metrics : nil,
-                accessLogger: configuration.accessLog ? Logger(label: "access", level: logger.level) : nil
+                accessLogger: configuration.accessLog ? logger.labeled("access") : nil
             )
             http.onRequestFinished = { httpMetrics.record($0) }
         }

@@ -27,9 +27,7 @@ public struct Logger: Sendable {
     ///   - level: The least severe level to write. Defaults to `info`.
     ///   - sink: Where lines go. Defaults to ``LogSink/standardOutput``.
     public init(label: String, level: LogLevel = .info, sink: LogSink = .standardOutput) {
-        var labelField: [UInt8] = Array(#""logger":"#.utf8)
-        JSONText.appendString(label, to: &labelField)
-        self.init(level: level, sink: sink, labelField: labelField, contextFields: [])
+        self.init(level: level, sink: sink, labelField: Self.labelField(label), contextFields: [])
     }
 
     private init(level: LogLevel, sink: LogSink, labelField: [UInt8], contextFields: [UInt8]) {
@@ -46,6 +44,19 @@ public struct Logger: Sendable {
         var contextFields = self.contextFields
         JSONText.appendFields(fields, to: &contextFields)
         return Logger(level: level, sink: sink, labelField: labelField, contextFields: contextFields)
+    }
+
+    /// Returns a logger for another component: the same level, sink and context fields under a new `logger` label.
+    ///
+    /// - Parameter label: Written as the `logger` field, such as `"postgres"` or `"access"`.
+    public func labeled(_ label: String) -> Logger {
+        Logger(level: level, sink: sink, labelField: Self.labelField(label), contextFields: contextFields)
+    }
+
+    private static func labelField(_ label: String) -> [UInt8] {
+        var field: [UInt8] = Array(#""logger":"#.utf8)
+        JSONText.appendString(label, to: &field)
+        return field
     }
 
     /// Whether a line at `level` would be written; use it to skip building expensive fields.

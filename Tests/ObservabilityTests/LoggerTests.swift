@@ -74,6 +74,17 @@ import Testing
         #expect(object["duration_ms"] == .number(text))
     }
 
+    @Test func labeledLoggerKeepsSinkLevelAndContext() throws {
+        let (lines, _) = try written(level: .info) { logger in
+            let child = logger.with(["request.id": "r-1"]).labeled("access")
+            child.info("served")
+            child.debug("filtered")
+        }
+        try #require(lines.count == 1)
+        #expect(lines[0]["logger"] == .string("access"))
+        #expect(lines[0]["request.id"] == .string("r-1"))
+    }
+
     @Test func staticMessagesAreEscaped() throws {
         let (lines, _) = try written { logger in
             logger.log(.info, "say \"hi\"\n") { _ in }
