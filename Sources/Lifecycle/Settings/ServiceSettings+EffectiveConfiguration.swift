@@ -1,3 +1,4 @@
+import IO
 import Observability
 extension ServiceSettings {
     /// Every variable with its effective value, in reading order, safe to log: passwords in the database URL become
@@ -35,7 +36,7 @@ extension ServiceSettings {
             ("DB_POOL_MAX", String(database.poolMax)),
             ("DB_CONNECT_TIMEOUT_SECONDS", database.connectTimeout.settingsText),
             ("DB_ACQUIRE_TIMEOUT_SECONDS", database.acquireTimeout.settingsText),
-            ("DB_STATEMENT_TIMEOUT_MS", String(database.statementTimeout.map(Self.milliseconds) ?? 0)),
+            ("DB_STATEMENT_TIMEOUT_MS", String(database.statementTimeout.map { $0.nanoseconds / 1_000_000 } ?? 0)),
             ("DB_IDLE_TIMEOUT_SECONDS", database.idleTimeout.settingsText),
             ("DB_MAX_LIFETIME_SECONDS", database.maxLifetime.settingsText),
             ("DB_APPLICATION_NAME", database.applicationName),
@@ -53,8 +54,4 @@ extension ServiceSettings {
     }
 
     private static let unset = "(unset)"
-
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-    }
 }
