@@ -79,30 +79,27 @@ public struct Router: HTTPResponder {
     /// Adds a DELETE route.
     public mutating func delete(_ path: String, use handler: @escaping Handler) { on(.delete, path, use: handler) }
 
-    /// The route template `request` would be served by, or nil (used for metrics labels).
+    /// The route template a request for `method` and `path` would be served by, or nil.
     public func match(method: HTTPMethod, path: String) -> String? {
-        guard let segments = PercentDecoding.pathSegments(path), let node = root.find(segments[...], parameters: nil) else {
-            return nil
+        var parameters = Parameters()
+        return (try? self.node(for: path, parameters: &parameters))?.endpoint(for: method)?.template
+    }
+
+    /// The trie node serving `path`, collecting its parameters; throws the 400 or 404 to answer otherwise.
+    private func node(for path: String, parameters: inout Parameters) throws(HTTPError) -> RouteNode {
+        if let exact = exactPaths[path] { return exact }
+        guard let segments = PercentDecoding.pathSegments(path) else {
+            throw HTTPError(.badRequest, detail: "The request path is not a valid path.")
         }
-        return node.endpoint(for: method)?.template
+        guard let found = root.find(segments[...], parameters: &parameters) else { throw HTTPError(.notFound) }
+        return found
     }
 
     public func respond(to request: Request) async -> Response {
         var request = request
         do {
             var parameters = Parameters()
-            let node: RouteNode
-            if let exact = exactPaths[request.path] {
-                node = exact
-            } else {
-                guard let segments = PercentDecoding.pathSegments(request.path) else {
-                    throw HTTPError(.badRequest, detail: "The request path is not a valid path.")
-                }
-                guard let found = root.find(segments[...], parameters: &parameters) else {
-                    throw HTTPError(.notFound)
-                }
-                node = found
-            }
+            let node = try self.node(for: request.path, parameters: &parameters)
             guard let endpoint = node.endpoint(for: request.method) else {
                 throw HTTPError(.methodNotAllowed, headers: ["Allow": node.allowHeader])
             }
