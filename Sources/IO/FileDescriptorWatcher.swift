@@ -86,7 +86,9 @@ public final class FileDescriptorWatcher: EventLoopHandler {
         }
     }
 
-    /// Stops watching and fails a pending wait. Call it before closing the descriptor; idempotent.
+    /// Stops watching and fails a pending wait. Call it before closing the descriptor, and not while a ``wait(for:)``
+    /// may still be arming it on another thread (its late `epoll_ctl` could reach a reused descriptor number);
+    /// idempotent.
     public func close() {
         typealias Taken = (UnsafeContinuation<IOEvents, any Error>?, EventLoopRegistration?)
         let (continuation, registration) = storage.withLock { storage -> Taken in

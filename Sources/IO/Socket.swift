@@ -65,6 +65,12 @@ public enum Socket {
         try? setOption(fd, CInt(IPPROTO_TCP), TCP_NODELAY, 1)
     }
 
+    /// Makes the next `close` of `fd` reset the connection (RST) and drop unsent data, instead of a graceful FIN.
+    public static func setAbortiveClose(_ fd: CInt) {
+        var abort = linger(l_onoff: 1, l_linger: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
+    }
+
     /// The local port a socket is bound to.
     public static func localPort(_ fd: CInt) throws(IOError) -> Int {
         var storage = sockaddr_storage()

@@ -101,8 +101,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         case .close:
             finishClose()
         case .reset:
-            var abort = linger(l_onoff: 1, l_linger: 0)
-            setsockopt(fileDescriptor, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
+            Socket.setAbortiveClose(fileDescriptor)
             finishClose()
         case .respondAndClose(let status):
             writeFinalError(status)

@@ -42,7 +42,9 @@ final class Listener: EventLoopHandler {
             guard count <= shared.configuration.maxConnections else {
                 // Shed at once: a short answer and a close cost less than letting the client wait.
                 _ = Self.overloaded.withUnsafeBytes { send(accepted.fileDescriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                // Closing with the request still unread would send a reset that can destroy the 503 in flight.
+                // Closing with the request still unread would send a reset that can destroy the 503 in flight. The socket
+                // is non-blocking and just accepted, so this only drains a request that has already arrived: it makes the
+                // reset less likely, not impossible.
                 _ = Glibc.read(accepted.fileDescriptor, context.scratch.baseAddress, context.scratch.count)
                 Glibc.close(accepted.fileDescriptor)
                 shared.openConnections.wrappingSubtract(1, ordering: .relaxed)
