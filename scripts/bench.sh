@@ -14,8 +14,10 @@ fi
 mkdir -p "$repo/bench-results"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 # The harness seeds items itself; `migrate` records the schema so the readiness `schema` check passes. It runs
-# once per bench run (a marker file), so that the cold starts the harness times measure `serve` alone.
+# once per bench run (a marker file): the first timed cold start of the first server includes it (the harness
+# reports the median of three, which does not), later starts measure `serve` alone.
 marker="$repo/bench-results/.migrated-$stamp"
+trap 'rm -f "$marker"' EXIT
 env="SHUTDOWN_DELAY_SECONDS=0 HTTP_HOST=127.0.0.1 HTTP_PORT={PORT} ADMIN_PORT=0"
 migrate="[ -e $marker ] || { $env $binary migrate >/dev/null && touch $marker; }"
 # `ours` runs as deployed (access log and request metrics on); `ours-quiet` is the same build with both off,
@@ -23,4 +25,3 @@ migrate="[ -e $marker ] || { $env $binary migrate >/dev/null && touch $marker; }
 ours="ours=$migrate; $env exec $binary serve"
 quiet="ours-quiet=$migrate; $env ACCESS_LOG=false REQUEST_METRICS=false exec $binary serve"
 "$bench" --python "$python" --server "$ours" --server "$quiet" --json "$repo/bench-results/bench-$stamp.json" "$@" | tee "$repo/bench-results/bench-$stamp.txt"
-rm -f "$marker"
