@@ -61,12 +61,10 @@ public final class TestServer: Sendable {
 
     /// Waits until the server's open connection count is `count`; false if it is not within `timeout`.
     public func waitForOpenConnections(_ count: Int, timeout: Duration = .seconds(5)) async -> Bool {
-        let deadline = MonotonicInstant.now() + timeout
-        while server.openConnectionCount != count {
-            guard MonotonicInstant.now() < deadline else { return false }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        return true
+        let server = server
+        return (try? await Poll.until("\(count) open connections", timeout: timeout, interval: .milliseconds(5)) {
+            server.openConnectionCount == count
+        }) != nil
     }
 
     /// Stops accepting, ends every connection, and stops the loops.

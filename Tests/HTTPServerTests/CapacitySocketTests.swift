@@ -11,7 +11,7 @@ extension SocketTests {
             try await withServer(gate: gate) { server in
                 let blocked = try await server.connect()
                 try await blocked.send(Fixtures.get("/gate"))
-                #expect(await eventually { gate.arrivalCount == 1 })
+                try await Poll.until("the gated handler to start", timeout: .seconds(5), interval: .milliseconds(5)) { gate.arrivalCount == 1 }
                 // The gate stays shut until the other connections are answered: a server that
                 // served connections one at a time would time out here.
                 let others = try await TCPClient.connectMany(20, port: server.port)

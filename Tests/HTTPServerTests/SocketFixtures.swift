@@ -63,14 +63,3 @@ func withServer<T>(
 ) async throws -> T {
     try await TestServer.with(responder: Fixtures.router(gate: gate, events: events), configure: configure, body)
 }
-
-/// Polls `condition` until it holds or `timeout` passes (for effects only visible from outside, like a cancelled handler).
-func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while !condition() {
-        guard clock.now < deadline else { return false }
-        try? await Task.sleep(for: .milliseconds(5))
-    }
-    return true
-}

@@ -73,7 +73,7 @@ extension SocketTests {
                 #expect(response.headers["Retry-After"] == "1")
                 #expect(response.closesConnection)
                 #expect(try await client.readUntilClosed().isEmpty)
-                #expect(await eventually { events.values == ["cancelled"] })
+                try await Poll.until("the handler to see its cancellation", timeout: .seconds(5), interval: .milliseconds(5)) { events.values == ["cancelled"] }
                 #expect(try await server.connect().request(Fixtures.get("/hello")).text == "hello")
             }
         }
