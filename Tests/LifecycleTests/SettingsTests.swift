@@ -1,6 +1,7 @@
 import Glibc
 import Lifecycle
 import Observability
+import TestSupport
 import Testing
 
 /// A valid URL for tests that are about something else.
@@ -22,26 +23,6 @@ private func load(_ environment: [String: String]) throws -> ServiceSettings {
     var values = environment
     if values["DATABASE_URL"] == nil && values["DATABASE_URL_FILE"] == nil { values["DATABASE_URL"] = databaseURL }
     return try ServiceSettings.load(from: Environment(values))
-}
-
-/// A file holding `contents`, removed when the test ends.
-private final class TemporaryFile {
-    let path: String
-
-    init(_ contents: String) {
-        var template = Array("/tmp/settings-test-XXXXXX".utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        precondition(descriptor >= 0, "mkstemp failed")
-        path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        let bytes = Array(contents.utf8)
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        precondition(written == bytes.count, "short write")
-        close(descriptor)
-    }
-
-    deinit {
-        unlink(path)
-    }
 }
 
 @Suite struct SettingsTests {

@@ -20,8 +20,9 @@ import Testing
     }
 
     static let password = "Config-Secret-7f3a"
-    static let emptyFile = SecretFiles.write("")
-    static let malformedURLFile = SecretFiles.write("postgres://app:\(password)@db:notaport/app\n")
+    // Static, so the files outlive every test that names them.
+    static let emptyFile = TemporaryFile("")
+    static let malformedURLFile = TemporaryFile("postgres://app:\(password)@db:notaport/app\n")
 
     /// A configuration that passes validation. The database does not exist: a case that wrongly passed validation
     /// fails fast (`STARTUP_DEADLINE_SECONDS=1`) with exit 1 instead of 78.
@@ -36,12 +37,12 @@ import Testing
         BadSetting(variable: "DATABASE_URL", set: ["DATABASE_URL": "not a connection string"]),
         BadSetting(variable: "DATABASE_URL", set: ["DATABASE_URL": "postgres://app:\(password)@db:99999/app"]),
         BadSetting(variable: "DATABASE_URL", set: ["DATABASE_URL": "postgres://app:\(password)@db/app?sslmode=sometimes"]),
-        BadSetting(variable: "DATABASE_URL", set: ["DATABASE_URL_FILE": emptyFile]),
+        BadSetting(variable: "DATABASE_URL", set: ["DATABASE_URL_FILE": emptyFile.path]),
         BadSetting(variable: "DATABASE_URL_FILE", set: ["DATABASE_URL_FILE": "/nonexistent/database-url"], unset: ["DATABASE_URL"]),
-        BadSetting(variable: "DATABASE_URL_FILE", set: ["DATABASE_URL_FILE": emptyFile], unset: ["DATABASE_URL"]),
-        BadSetting(variable: "DATABASE_URL_FILE", set: ["DATABASE_URL_FILE": malformedURLFile], unset: ["DATABASE_URL"]),
+        BadSetting(variable: "DATABASE_URL_FILE", set: ["DATABASE_URL_FILE": emptyFile.path], unset: ["DATABASE_URL"]),
+        BadSetting(variable: "DATABASE_URL_FILE", set: ["DATABASE_URL_FILE": malformedURLFile.path], unset: ["DATABASE_URL"]),
         BadSetting(variable: "DATABASE_PASSWORD_FILE", set: ["DATABASE_PASSWORD_FILE": "/nonexistent/password"]),
-        BadSetting(variable: "DATABASE_PASSWORD_FILE", set: ["DATABASE_PASSWORD_FILE": emptyFile]),
+        BadSetting(variable: "DATABASE_PASSWORD_FILE", set: ["DATABASE_PASSWORD_FILE": emptyFile.path]),
         BadSetting(variable: "HTTP_HOST", set: ["HTTP_HOST": ""]),
         BadSetting(variable: "HTTP_PORT", set: ["HTTP_PORT": "http"]),
         BadSetting(variable: "HTTP_PORT", set: ["HTTP_PORT": "65536"]),

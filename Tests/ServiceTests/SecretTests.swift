@@ -10,9 +10,11 @@ import Testing
         let name = fromFile ? "secret_file" : "secret_url"
         let password = "Pw-\(name)-\(UInt32.random(in: .min ... .max))"
         let schema = try await ServiceFixture.freshSchema(name)
+        let passwordFile = fromFile ? TemporaryFile(password + "\n") : nil
+        defer { withExtendedLifetime(passwordFile) {} }
         let settings =
             fromFile
-            ? ["DATABASE_PASSWORD_FILE": SecretFiles.write(password + "\n"), "LOG_LEVEL": "trace"]
+            ? ["DATABASE_PASSWORD_FILE": passwordFile!.path, "LOG_LEVEL": "trace"]
             : ["DATABASE_URL": try ServiceFixture.url(schema.url, password: password), "LOG_LEVEL": "trace"]
         let environment = ServiceFixture.environment(schema: schema, settings)
 
