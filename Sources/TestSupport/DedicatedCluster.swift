@@ -13,11 +13,18 @@ public struct DedicatedCluster: Sendable {
     /// Creates the cluster `name` if needed and starts it unless running.
     public static func start(_ name: String) throws -> DedicatedCluster {
         let directory = "\(Shell.repositoryRoot)/.data/pg-\(name)"
-        let output = Shell.run("DEV_POSTGRES_DIR='\(directory)' '\(Shell.repositoryRoot)/scripts/dev-postgres.sh' start")
+        return DedicatedCluster(directory: directory, url: try startCluster(in: directory))
+    }
+
+    /// Runs `scripts/dev-postgres.sh start` for the cluster in `directory` (the repository's shared one when nil) and
+    /// returns the URL it prints.
+    static func startCluster(in directory: String?) throws -> String {
+        let environment = directory.map { "DEV_POSTGRES_DIR='\($0)' " } ?? ""
+        let output = Shell.run("\(environment)'\(Shell.repositoryRoot)/scripts/dev-postgres.sh' start")
         guard output.status == 0, let url = output.text.split(separator: "\n").last, url.hasPrefix("postgresql://") else {
-            throw ProcessFailure(command: "dev-postgres.sh start (\(name))", output: output.text)
+            throw ProcessFailure(command: "dev-postgres.sh start (\(directory ?? "shared"))", output: output.text)
         }
-        return DedicatedCluster(directory: directory, url: String(url))
+        return String(url)
     }
 
     /// Stops the server (fast shutdown: sessions are terminated).
@@ -28,9 +35,9 @@ public struct DedicatedCluster: Sendable {
 
     /// Starts the stopped server again, at the same URL.
     public func start() throws {
-        let restarted = try DedicatedCluster.start(String(directory.split(separator: "/").last!.dropFirst(3)))
-        guard restarted.url == url else {
-            throw ProcessFailure(command: "dev-postgres.sh start", output: "came back at \(restarted.url), not \(url)")
+        let restarted = try Self.startCluster(in: directory)
+        guard restarted == url else {
+            throw ProcessFailure(command: "dev-postgres.sh start", output: "came back at \(restarted), not \(url)")
         }
     }
 

@@ -9,10 +9,10 @@ public enum TestPostgres {
     /// The shared cluster's URL.
     public static let url: String = {
         if let url = getenv("DATABASE_URL").map({ String(cString: $0) }), !url.isEmpty { return url }
-        let output = Shell.run("\(Shell.repositoryRoot)/scripts/dev-postgres.sh start")
-        guard output.status == 0, let line = output.text.split(separator: "\n").last, line.hasPrefix("postgresql://") else {
-            fatalError("DATABASE_URL is unset and scripts/dev-postgres.sh start failed:\n\(output.text)")
+        do {
+            return try DedicatedCluster.startCluster(in: nil)
+        } catch {
+            fatalError("DATABASE_URL is unset and \(error)")
         }
-        return String(line)
     }()
 }
