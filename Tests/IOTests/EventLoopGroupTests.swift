@@ -3,7 +3,7 @@ import IO
 import Testing
 
 @Suite struct EventLoopGroupTests {
-    @Test func loopThreadsDoNotPreemptHandlersWhenWoken() async throws {
+    @Test func loopThreadsRunUnderBatchScheduling() async throws {
         let group = try EventLoopGroup(threadCount: 2)
         defer { group.shutdown() }
         var policies: [CInt] = []

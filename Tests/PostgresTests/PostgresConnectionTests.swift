@@ -237,7 +237,7 @@ import Testing
         #expect(try await connection.query("SELECT $1::int4 AS n", 3)[0].decode(Int.self, at: 0) == 3)
     }
 
-    @Test func serverNoticesBecomeLogLinesNotStderr() async throws {
+    @Test func serverNoticesBecomeLogLines() async throws {
         let captured = Mutex<[UInt8]>([])
         let sink = LogSink { chunk in
             captured.withLock { $0.append(contentsOf: chunk) }
