@@ -7,9 +7,12 @@ import Synchronization
 ///
 /// Labels use the route template, never the raw path, so cardinality stays bounded.
 final class HTTPMetrics: Sendable {
-    private struct Series {
-        let requests: Counter
-        let duration: Histogram
+    /// What every request of one method, route and status shares, made once.
+    private struct Route {
+        let requests: Counter?
+        let duration: Histogram?
+        /// The access-log fields that repeat for every request here, already encoded.
+        let logFields: [UInt8]
     }
 
     private struct Key: Hashable {
@@ -19,7 +22,7 @@ final class HTTPMetrics: Sendable {
     }
 
     private let registry: MetricsRegistry?
-    private let series = Mutex<[Key: Series]>([:])
+    private let routes = Mutex<[Key: Route]>([:])
     private let accessLogger: Logger?
 
     static let buckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -33,40 +36,39 @@ final class HTTPMetrics: Sendable {
     }
 
     func record(_ record: HTTPRequestRecord) {
-        let key = Key(method: record.method?.rawValue ?? "INVALID", route: record.route ?? "unmatched", status: record.status)
-        if let registry {
-            count(key, duration: record.duration, in: registry)
-        }
-        // Written field by field: this line is written per request, where `KeyValuePairs` cost more than the line.
+        let route = route(Key(method: record.method?.rawValue ?? "INVALID", route: record.route ?? "unmatched", status: record.status))
+        route.requests?.increment()
+        route.duration?.observe(record.duration.seconds)
         accessLogger?.log(.info, "request") { line in
-            JSONText.appendField("event", "http.request", to: &line)
-            JSONText.appendField("method", key.method, to: &line)
-            JSONText.appendField("route", key.route, to: &line)
-            JSONText.appendField("status", record.status, to: &line)
-            JSONText.appendField("duration_ms", milliseconds: record.duration, to: &line)
-            JSONText.appendField("bytes", record.bytesSent, to: &line)
-            JSONText.appendField("request_id", record.requestID ?? "", to: &line)
-            JSONText.appendField("remote", record.remoteAddress, to: &line)
+            line.appendEncodedFields(route.logFields)
+            line.appendField("duration_ms", milliseconds: record.duration)
+            line.appendField("bytes", record.bytesSent)
+            line.appendField("request_id", record.requestID ?? "")
+            line.appendField("remote", record.remoteAddress)
         }
     }
 
-    private func count(_ key: Key, duration: Duration, in registry: MetricsRegistry) {
-        let found = series.withLock { series -> Series in
-            if let existing = series[key] { return existing }
-            let created = Series(
-                requests: registry.counter(
+    private func route(_ key: Key) -> Route {
+        routes.withLock { routes -> Route in
+            if let existing = routes[key] { return existing }
+            var logFields: [UInt8] = []
+            JSONText.appendField("event", "http.request", to: &logFields)
+            JSONText.appendField("method", key.method, to: &logFields)
+            JSONText.appendField("route", key.route, to: &logFields)
+            JSONText.appendField("status", key.status, to: &logFields)
+            let created = Route(
+                requests: registry?.counter(
                     "http_requests_total", help: "HTTP requests answered.",
                     labels: [("method", key.method), ("route", key.route), ("status", String(key.status))]
                 ),
-                duration: registry.histogram(
+                duration: registry?.histogram(
                     "http_request_duration_seconds", help: "Time from a complete request to its written response.",
                     labels: [("method", key.method), ("route", key.route)], buckets: Self.buckets
-                )
+                ),
+                logFields: logFields
             )
-            series[key] = created
+            routes[key] = created
             return created
         }
-        found.requests.increment()
-        found.duration.observe(duration.seconds)
     }
 }

@@ -1,13 +1,13 @@
 /// Byte-level text helpers shared by the JSON log encoder and the Prometheus renderer.
 ///
-/// Both formats are built straight into `[UInt8]` so the hot path never creates intermediate `String`s.
+/// Both formats are built straight into bytes so the hot path never creates intermediate `String`s.
 enum ASCII {
     static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Appends `value` in decimal without allocating a `String`.
-    static func appendInteger(_ value: Int, to output: inout [UInt8]) {
+    static func appendInteger<Output: ByteOutput & ~Copyable>(_ value: Int, to output: inout Output) {
         if value < 0 {
-            output.append(UInt8(ascii: "-"))
+            output.appendByte(UInt8(ascii: "-"))
         }
         var magnitude = value.magnitude
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
@@ -17,7 +17,7 @@ enum ASCII {
                 digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
                 magnitude /= 10
             } while magnitude > 0
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+            output.appendBytes(UnsafeBufferPointer(rebasing: digits[start...]))
         }
     }
 

@@ -40,17 +40,12 @@ struct LogBuffer {
         pending.isEmpty && inFlightBytes == 0
     }
 
-    /// Lets `format` append one line straight to the buffer, and keeps it if it fits.
-    ///
-    /// Formatting in place spares each line an array of its own and a copy. A line that does not fit is
-    /// removed again, so the buffer exceeds its capacity by at most one line, and only while `format` runs.
-    mutating func append(formattedBy format: (inout [UInt8]) -> Void) -> AppendAction {
-        let start = pending.count
-        format(&pending)
-        guard pending.count + inFlightBytes <= capacityBytes else {
-            pending.removeSubrange(start...)
+    /// Buffers `line` if it fits.
+    mutating func append(_ line: UnsafeBufferPointer<UInt8>) -> AppendAction {
+        guard pending.count + inFlightBytes + line.count <= capacityBytes else {
             return .dropped
         }
+        pending.append(contentsOf: line)
         if writerSleeping {
             writerSleeping = false
             return .appendedWakeWriter

@@ -4,8 +4,8 @@ import Synchronization
 
 /// Where log lines go: a byte-bounded in-memory buffer drained by one background writer thread.
 ///
-/// ``Logger`` callers, including event-loop threads, never wait for I/O: a line is formatted into the buffer
-/// under a short lock, or dropped and counted in ``droppedLines`` when the buffer is full. The writer thread
+/// ``Logger`` callers, including event-loop threads, never wait for I/O: a formatted line is copied into the
+/// buffer under a short lock, or dropped and counted in ``droppedLines`` when the buffer is full. The writer thread
 /// sleeps on a semaphore while there is nothing to write and writes whole batches of lines at once.
 /// The thread ends after the sink is released and its buffer is written.
 public final class LogSink: Sendable {
@@ -44,11 +44,9 @@ public final class LogSink: Sendable {
         writer.flush(timeout: timeout)
     }
 
-    /// Lets `format` append one complete line (ending in a newline) straight to the buffer.
-    ///
-    /// `format` runs under the buffer's lock: it must only append, never log or wait.
-    func enqueue(formattedBy format: (inout [UInt8]) -> Void) {
-        writer.enqueue(format)
+    /// Buffers one complete line (ending in a newline), or drops and counts it when the buffer is full.
+    func enqueue(_ line: UnsafeBufferPointer<UInt8>) {
+        writer.enqueue(line)
     }
 }
 
@@ -83,8 +81,8 @@ extension LogSink {
             pthread_detach(thread)
         }
 
-        func enqueue(_ format: (inout [UInt8]) -> Void) {
-            switch buffer.withLock({ $0.append(formattedBy: format) }) {
+        func enqueue(_ line: UnsafeBufferPointer<UInt8>) {
+            switch buffer.withLock({ $0.append(line) }) {
             case .appended:
                 break
             case .appendedWakeWriter:

@@ -79,42 +79,43 @@ public struct Logger: Sendable {
         guard level >= self.level else {
             return
         }
-        // Evaluated here, outside the sink's lock: building a message may itself log.
         let message = message()
         let fields = fields()
-        write(level, message: { JSONText.appendString(message, to: &$0) }, fields: { JSONText.appendFields(fields, to: &$0) })
+        write(level, message: { JSONText.appendQuoted(message, to: &$0) }, fields: { JSONText.appendFields(fields, to: &$0) })
     }
 
-    /// Writes a line whose fields `appendFields` encodes straight into it with ``JSONText``'s `appendField`
+    /// Writes a line whose fields `appendFields` encodes straight into it with ``LogLine``'s `appendField`
     /// functions: no `KeyValuePairs`, no ``LogValue``s. For lines written once per request.
     ///
     /// - Parameters:
     ///   - level: The line's severity.
     ///   - message: The `msg` field.
-    ///   - appendFields: Appends `,"key":value` pairs; called only when the line is written, under the sink's
-    ///     lock, so it must only append (never log or wait).
-    public func log(_ level: LogLevel, _ message: StaticString, fields appendFields: (inout [UInt8]) -> Void) {
+    ///   - appendFields: Appends `,"key":value` pairs; called only when the line is written.
+    public func log(_ level: LogLevel, _ message: StaticString, fields appendFields: (inout LogLine) -> Void) {
         guard level >= self.level else {
             return
         }
-        write(level, message: { JSONText.appendString(message, to: &$0) }, fields: appendFields)
+        write(level, message: { JSONText.appendQuoted(message, to: &$0) }, fields: appendFields)
     }
 
-    /// Formats one whole line straight into the sink's buffer, under its lock.
-    private func write(_ level: LogLevel, message appendMessage: (inout [UInt8]) -> Void, fields appendFields: (inout [UInt8]) -> Void) {
-        sink.enqueue(formattedBy: { line in
-            line.append(contentsOf: #"{"ts":""#.utf8)
+    /// Formats one whole line on the caller's stack, then hands it to the sink in one piece.
+    private func write(_ level: LogLevel, message appendMessage: (inout LogLine) -> Void, fields appendFields: (inout LogLine) -> Void) {
+        // An access line is about 250 bytes; longer lines move to the heap.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1024) { buffer in
+            var line = LogLine(buffer: buffer)
+            line.appendBytes(#"{"ts":""#)
             UTCTimestamp.appendNow(to: &line)
-            line.append(contentsOf: #"","level":""#.utf8)
-            line.append(contentsOf: level.name.utf8)
-            line.append(contentsOf: #"","#.utf8)
-            line.append(contentsOf: labelField)
-            line.append(contentsOf: #","msg":"#.utf8)
+            line.appendBytes(#"","level":""#)
+            line.appendUTF8(level.name)
+            line.appendBytes(#"","#)
+            line.appendBytes(labelField)
+            line.appendBytes(#","msg":"#)
             appendMessage(&line)
-            line.append(contentsOf: contextFields)
+            line.appendBytes(contextFields)
             appendFields(&line)
-            line.append(contentsOf: "}\n".utf8)
-        })
+            line.appendBytes("}\n")
+            sink.enqueue(line.bytes)
+        }
     }
 
     /// Writes a line at ``LogLevel/trace``.

@@ -8,14 +8,14 @@ enum UTCTimestamp {
     static let byteCount = 24
 
     /// Appends the current wall-clock time.
-    static func appendNow(to output: inout [UInt8]) {
+    static func appendNow<Output: ByteOutput & ~Copyable>(to output: inout Output) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         append(seconds: Int(now.tv_sec), milliseconds: Int(now.tv_nsec) / 1_000_000, to: &output)
     }
 
     /// Appends the time `seconds` after the Unix epoch plus `milliseconds` (0...999), for years 0...9999.
-    static func append(seconds: Int, milliseconds: Int, to output: inout [UInt8]) {
+    static func append<Output: ByteOutput & ~Copyable>(seconds: Int, milliseconds: Int, to output: inout Output) {
         let (days, secondOfDay) = CivilCalendar.floorDivide(seconds, 86_400)
         let (year, month, day) = CivilCalendar.date(daysSince1970: days)
         // Fill a fixed-size template and append it once: one capacity check instead of twenty-four.
@@ -35,7 +35,7 @@ enum UTCTimestamp {
             put(secondOfDay / 60 % 60, at: 14, digits: 2)
             put(secondOfDay % 60, at: 17, digits: 2)
             put(milliseconds, at: 20, digits: 3)
-            output.append(contentsOf: text)
+            output.appendBytes(UnsafeBufferPointer(text))
         }
     }
 }

@@ -181,7 +181,7 @@ import Testing
 
 extension LogBuffer {
     fileprivate mutating func append(_ line: [UInt8]) -> AppendAction {
-        append(formattedBy: { $0 += line })
+        line.withUnsafeBufferPointer { append($0) }
     }
 }
 

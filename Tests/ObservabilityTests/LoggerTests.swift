@@ -50,10 +50,10 @@ import Testing
         let (lines, raw) = try written(level: .info) { logger in
             logger.with(["request.id": "r-1"]).info("request", ["route": "/a\"b", "status": 200, "ms": 1.5, "nan": .double(.nan)])
             logger.with(["request.id": "r-1"]).log(.info, "request") { line in
-                JSONText.appendField("route", "/a\"b", to: &line)
-                JSONText.appendField("status", 200, to: &line)
-                JSONText.appendField("ms", 1.5, to: &line)
-                JSONText.appendField("nan", Double.nan, to: &line)
+                line.appendField("route", "/a\"b")
+                line.appendField("status", 200)
+                line.appendField("ms", 1.5)
+                line.appendField("nan", Double.nan)
             }
             logger.log(.debug, "filtered") { _ in Issue.record("a filtered line must not build its fields") }
         }
@@ -72,6 +72,26 @@ import Testing
         #expect(String(decoding: bytes, as: UTF8.self) == #","duration_ms":"# + text)
         let object = try StrictJSON.parse(Array("{".utf8) + bytes.dropFirst() + Array("}".utf8))
         #expect(object["duration_ms"] == .number(text))
+    }
+
+    /// Lines are formatted in a 1 KiB stack buffer; longer ones move to the heap, growing as often as needed.
+    @Test(arguments: [1_000, 1_100, 5_000, 70_000])
+    func linesLongerThanTheStackBufferAreWrittenWhole(length: Int) throws {
+        let message = String(repeating: "a\"\u{1}", count: length / 3)
+        let field = String(repeating: "é", count: length / 2)
+        let (lines, raw) = try written { logger in
+            logger.info(message, ["k": .string(field)])
+            logger.log(.info, "fields") { line in
+                line.appendField("k", field)
+                line.appendField("n", length)
+            }
+        }
+        try #require(lines.count == 2)
+        #expect(lines[0]["msg"] == .string(message))
+        #expect(lines[0]["k"] == .string(field))
+        #expect(lines[1]["k"] == .string(field))
+        #expect(lines[1]["n"] == .number(String(length)))
+        #expect(raw.allSatisfy { $0.utf8.count > length })
     }
 
     @Test func labeledLoggerKeepsSinkLevelAndContext() throws {
