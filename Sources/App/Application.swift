@@ -41,8 +41,12 @@ public struct Application: Sendable {
             http.onRequestFinished = { httpMetrics.record($0) }
         }
         let trafficRouter = Self.trafficRouter(pool: pool, health: health, testHooks: configuration.testHooks, logger: logger)
-        let trafficResponder: any HTTPResponder = configuration.requestMetrics ? InFlightResponder(trafficRouter, metrics: metrics) : trafficRouter
-        let trafficServer = HTTPServer(configuration: http, responder: trafficResponder, group: group)
+        let trafficServer = HTTPServer(configuration: http, responder: trafficRouter, group: group)
+        if configuration.requestMetrics {
+            metrics.gauge("http_requests_in_flight", help: "Requests being handled on the traffic port.") {
+                Double(trafficServer.requestsInFlightCount)
+            }
+        }
         let drain = DrainController(shutdownDelay: configuration.shutdownDelay, health: health, trafficServer: trafficServer, logger: logger)
         let adminRouter = Self.adminRouter(health: health, drain: drain, metrics: metrics, group: group, testHooks: configuration.testHooks, logger: logger)
         let adminServer = HTTPServer(

@@ -17,12 +17,12 @@ struct LiveApplication {
     var adminPort: Int { application.runner.adminServer.port }
 
     /// Runs `body` against a started application, then stops it, also when `body` throws.
-    static func with(requestMetrics: Bool = true, _ body: (LiveApplication) async throws -> Void) async throws {
+    static func with(requestMetrics: Bool = true, testHooks: Bool = false, _ body: (LiveApplication) async throws -> Void) async throws {
         try await TestDatabase.migrate()
         let configuration = AppConfiguration(
             http: HTTPServerConfiguration(host: "127.0.0.1", port: 0), adminHost: "127.0.0.1", adminPort: 0, ioThreads: 2,
             database: try TestDatabase.configuration(), pool: PostgresPoolConfiguration(minimumConnections: 1, maximumConnections: 4),
-            shutdownDelay: .zero, accessLog: false, requestMetrics: requestMetrics, logLevel: .critical
+            shutdownDelay: .zero, accessLog: false, requestMetrics: requestMetrics, testHooks: testHooks, logLevel: .critical
         )
         let application = try Application(configuration: configuration, logger: Logger(label: "test", level: .critical))
         let runner = application.runner

@@ -97,27 +97,20 @@ import Testing
         }
     }
 
-    @Test func inFlightCountsHandlersUntilTheyReturn() async throws {
-        let metrics = MetricsRegistry()
-        let gate = Gate()
-        let (entered, enteredSink) = AsyncStream.makeStream(of: Void.self)
-        var router = Router()
-        router.get("/slow") { _ in
-            enteredSink.yield()
-            try await gate.wait()
-            return .text("done")
+    @Test func inFlightGaugeReadsTheTrafficServer() async throws {
+        try await LiveApplication.with(testHooks: true) { app in
+            let client = try await TCPClient.connect(port: app.trafficPort)
+            defer { client.close() }
+            try await client.send("GET /debug/sleep?seconds=2 HTTP/1.1\r\nHost: t\r\n\r\n")
+            let admin = try await TCPClient.connect(port: app.adminPort)
+            defer { admin.close() }
+            func inFlight() async throws -> Double? {
+                try StrictPrometheusParser(try await admin.request("GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n").body).value("http_requests_in_flight")
+            }
+            try await Poll.until("the sleeping request to count", timeout: .seconds(2), interval: .milliseconds(10)) { try await inFlight() == 1 }
+            #expect(try await client.readResponse(timeout: .seconds(10)).status == 200)
+            #expect(try await inFlight() == 0)
         }
-        let responder = InFlightResponder(router, metrics: metrics)
-        let handlers = (0..<2).map { _ in Task { await responder.respond(to: Request(method: .get, path: "/slow")) } }
-        var arrivals = 0
-        for await _ in entered {
-            arrivals += 1
-            if arrivals == 2 { break }
-        }
-        #expect(try StrictPrometheusParser(metrics.render()).value("http_requests_in_flight") == 2)
-        gate.open()
-        for handler in handlers { #expect(await handler.value.status == .ok) }
-        #expect(try StrictPrometheusParser(metrics.render()).value("http_requests_in_flight") == 0)
     }
 
     @Test func acquireWaitIsObservedForEveryLeaseAndNotForATimeout() async throws {

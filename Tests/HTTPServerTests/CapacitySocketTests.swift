@@ -24,6 +24,23 @@ extension SocketTests {
             }
         }
 
+        @Test func requestsInFlightCountsRunningHandlersOnly() async throws {
+            let gate = Gate()
+            try await withServer(gate: gate) { server in
+                let blocked = try await TCPClient.connectMany(2, port: server.port)
+                for client in blocked { try await client.send(Fixtures.get("/gate")) }
+                try await Poll.until("both gated handlers to start", timeout: .seconds(5), interval: .milliseconds(5)) { gate.arrivalCount == 2 }
+                let idle = try await server.connect()
+                #expect(try await idle.request(Fixtures.get("/hello")).text == "hello")
+                #expect(server.server.requestsInFlightCount == 2)
+                gate.open()
+                for client in blocked { #expect(try await client.readResponse().text == "opened") }
+                try await Poll.until("the count to return to zero", timeout: .seconds(5), interval: .milliseconds(5)) {
+                    server.server.requestsInFlightCount == 0
+                }
+            }
+        }
+
         @Test func fiveHundredConcurrentConnectionsAreAllServed() async throws {
             FileDescriptorLimit.raise(to: 4096)
             try await withServer { server in

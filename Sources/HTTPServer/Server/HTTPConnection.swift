@@ -323,7 +323,9 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
                 response = HTTPError(.serviceUnavailable, detail: "The server is shutting down.", headers: ["Retry-After": "1"])
                     .response(requestID: exchange.request.id)
             } else {
+                server.requestsInFlight.wrappingAdd(1, ordering: .relaxed)
                 response = await server.responder.respond(to: exchange.request)
+                server.requestsInFlight.wrappingSubtract(1, ordering: .relaxed)
             }
             next = respond(response, to: exchange)
         }

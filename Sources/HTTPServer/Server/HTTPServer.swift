@@ -32,6 +32,7 @@ public final class HTTPServer: Sendable {
         let configuration: HTTPServerConfiguration
         let responder: any HTTPResponder
         let openConnections = Atomic<Int>(0)
+        let requestsInFlight = Atomic<Int>(0)
         private let phase = Atomic<UInt8>(DrainPhase.serving.rawValue)
         private let requestCounter = Atomic<UInt64>(0)
         private let requestIDPrefix: String
@@ -127,6 +128,10 @@ public final class HTTPServer: Sendable {
 
     /// Connections currently open.
     public var openConnectionCount: Int { shared.openConnections.load(ordering: .relaxed) }
+
+    /// Requests whose handler is running: counted from the moment the responder is called until it returns.
+    /// Requests refused while draining never reach the responder, so they do not count.
+    public var requestsInFlightCount: Int { shared.requestsInFlight.load(ordering: .relaxed) }
 
     /// The current drain phase.
     public var drainPhase: DrainPhase { shared.drainPhase }
