@@ -242,7 +242,7 @@ public struct Application: Sendable {
             logger.warning("database not reachable yet; retrying", [
                 "event": "startup.database_retry", "error": .string(String(describing: failure)),
                 "last_connect_error": .string(pool.lastConnectError.map { String(reflecting: $0) } ?? ""),
-                "retry_in_ms": .double(delay.seconds * 1000),
+                "retry_in_ms": .milliseconds(delay),
             ])
             try await Task.sleep(for: delay)
         }

@@ -99,7 +99,7 @@ public struct ServiceRunner: Sendable {
             return startedSteps == nil ? 0 : 1
         }
         health.markStarted()
-        logger.notice("ready", ["event": "startup.ready", "startup_ms": .double(MonotonicInstant.now().duration(since: processStart).seconds * 1000)])
+        logger.notice("ready", ["event": "startup.ready", "startup_ms": .milliseconds(MonotonicInstant.now().duration(since: processStart))])
 
         let signal = await firstSignal.value
         return await shutdown(after: SignalListener.name(signal))
@@ -116,7 +116,7 @@ public struct ServiceRunner: Sendable {
                 try await withDeadline(limit, operation: "startup step '\(step.name)'", step.startup)
                 completed += 1
                 logger.info("startup step finished", [
-                    "event": "startup.step", "step": .string(step.name), "duration_ms": .double(MonotonicInstant.now().duration(since: started).seconds * 1000),
+                    "event": "startup.step", "step": .string(step.name), "duration_ms": .milliseconds(MonotonicInstant.now().duration(since: started)),
                 ])
             } catch {
                 logger.critical("startup step failed", ["event": "startup.failed", "step": .string(step.name), "error": .string(String(describing: error))])
@@ -131,7 +131,7 @@ public struct ServiceRunner: Sendable {
         var phaseStart = MonotonicInstant.now()
         func phaseDone(_ event: String, _ message: String, _ extra: KeyValuePairs<String, LogValue> = [:]) {
             let now = MonotonicInstant.now()
-            logger.with(extra).notice(message, ["event": .string(event), "duration_ms": .double(now.duration(since: phaseStart).seconds * 1000)])
+            logger.with(extra).notice(message, ["event": .string(event), "duration_ms": .milliseconds(now.duration(since: phaseStart))])
             phaseStart = now
         }
 
@@ -170,7 +170,7 @@ public struct ServiceRunner: Sendable {
             do {
                 try await withDeadline(step.shutdownTimeout, operation: "shutdown step '\(step.name)'", step.shutdown)
                 logger.info("shutdown step finished", [
-                    "event": "shutdown.step", "step": .string(step.name), "duration_ms": .double(MonotonicInstant.now().duration(since: started).seconds * 1000),
+                    "event": "shutdown.step", "step": .string(step.name), "duration_ms": .milliseconds(MonotonicInstant.now().duration(since: started)),
                 ])
             } catch {
                 clean = false

@@ -72,6 +72,8 @@ public enum JSONText {
             }
         case .bool(let bool):
             output.appendBytes(bool ? "true" : "false")
+        case .milliseconds(let duration):
+            appendMilliseconds(duration, to: &output)
         }
     }
 
@@ -94,6 +96,10 @@ public enum JSONText {
         _ key: StaticString, milliseconds duration: Duration, to output: inout Output
     ) {
         appendKey(key, to: &output)
+        appendMilliseconds(duration, to: &output)
+    }
+
+    private static func appendMilliseconds<Output: ByteOutput & ~Copyable>(_ duration: Duration, to output: inout Output) {
         let (seconds, attoseconds) = duration.components
         let microseconds = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
         if microseconds < 0 { output.appendByte(UInt8(ascii: "-")) }

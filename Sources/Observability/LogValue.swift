@@ -15,6 +15,8 @@ public enum LogValue: Sendable, ExpressibleByStringLiteral, ExpressibleByStringI
     case double(Double)
     /// Written as JSON `true` or `false`.
     case bool(Bool)
+    /// Written as a JSON number of milliseconds to the microsecond (`12.345`), as the access log's `duration_ms`.
+    case milliseconds(Duration)
 
     /// Creates a string value from a literal.
     public init(stringLiteral value: String) {

@@ -72,6 +72,9 @@ import Testing
         #expect(String(decoding: bytes, as: UTF8.self) == #","duration_ms":"# + text)
         let object = try StrictJSON.parse(Array("{".utf8) + bytes.dropFirst() + Array("}".utf8))
         #expect(object["duration_ms"] == .number(text))
+        var value: [UInt8] = []
+        JSONText.appendValue(.milliseconds(duration), to: &value)
+        #expect(String(decoding: value, as: UTF8.self) == text, "a .milliseconds field value reads like the access log's")
     }
 
     /// Lines are formatted in a 1 KiB stack buffer; longer ones move to the heap, growing as often as needed.
