@@ -101,7 +101,10 @@ public enum JSONText {
 
     private static func appendMilliseconds<Output: ByteOutput & ~Copyable>(_ duration: Duration, to output: inout Output) {
         let (seconds, attoseconds) = duration.components
-        let microseconds = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+        // Saturates rather than traps: a `.milliseconds` field may carry a "forever" such as `.seconds(Int64.max)`.
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000)
+        let (sum, carry) = whole.addingReportingOverflow(attoseconds / 1_000_000_000_000)
+        let microseconds = overflow || carry ? (seconds < 0 ? Int64.min : Int64.max) : sum
         if microseconds < 0 { output.appendByte(UInt8(ascii: "-")) }
         let magnitude = microseconds.magnitude
         ASCII.appendInteger(Int(magnitude / 1000), to: &output)

@@ -21,9 +21,9 @@ public struct LogLine: ~Copyable {
         }
     }
 
-    /// The bytes written so far.
-    var bytes: UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(start: start, count: count)
+    /// Calls `body` with the bytes written so far; the pointer is valid only inside `body`.
+    borrowing func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        body(UnsafeBufferPointer(start: start, count: count))
     }
 
     /// Appends `,"key":"value"` with `value` escaped; `key` is written as is (plain ASCII, no quotes or backslashes).
@@ -81,7 +81,7 @@ extension LogLine: ByteOutput {
         if count + bytes.count > capacity {
             grow(toHold: count + bytes.count)
         }
-        (start + count).update(from: source, count: bytes.count)
+        (start + count).initialize(from: source, count: bytes.count)
         count += bytes.count
     }
 }

@@ -2,7 +2,9 @@
 ///
 /// Each line has the shape
 /// `{"ts":"2026-11-21T06:00:00.123Z","level":"info","logger":"<label>","msg":"...",<fields...>}`.
-/// The line is formatted on the calling thread straight into the sink's buffer; the sink never blocks the caller.
+/// The line is formatted on the calling thread, in a buffer on its stack, and copied into the sink in one piece; the
+/// sink never blocks the caller. Timestamps are taken before that copy, so lines logged by different threads within
+/// the same instant may reach the output slightly out of `ts` order.
 /// A line below ``level`` costs one comparison: the message is not evaluated and nothing is allocated.
 ///
 /// ```swift
@@ -114,7 +116,7 @@ public struct Logger: Sendable {
             line.appendBytes(contextFields)
             appendFields(&line)
             line.appendBytes("}\n")
-            sink.enqueue(line.bytes)
+            line.withBytes { sink.enqueue($0) }
         }
     }
 

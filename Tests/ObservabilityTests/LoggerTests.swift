@@ -65,6 +65,7 @@ import Testing
     @Test(arguments: [
         (Duration.zero, "0.000"), (.microseconds(1), "0.001"), (.nanoseconds(12_345_678), "12.345"), (.milliseconds(1500), "1500.000"),
         (.seconds(86_400), "86400000.000"), (.microseconds(-1_500), "-1.500"),
+        (.seconds(Int64.max), "9223372036854775.807"), (.seconds(Int64.min), "-9223372036854775.808"),
     ])
     func durationsAreMillisecondsToTheMicrosecond(duration: Duration, text: String) throws {
         var bytes: [UInt8] = []
@@ -95,6 +96,18 @@ import Testing
         #expect(lines[1]["k"] == .string(field))
         #expect(lines[1]["n"] == .number(String(length)))
         #expect(raw.allSatisfy { $0.utf8.count > length })
+    }
+
+    /// Lines of exactly the stack buffer's size, one byte less and one byte more (newline included) arrive whole.
+    @Test(arguments: [1023, 1024, 1025])
+    func linesAtTheStackBufferBoundaryAreWrittenWhole(lineLength: Int) throws {
+        let (_, empty) = try written { $0.info("") }
+        let overhead = try #require(empty.first).utf8.count + 1
+        let message = String(repeating: "m", count: lineLength - overhead)
+        let (lines, raw) = try written { $0.info(message) }
+        try #require(lines.count == 1)
+        #expect(raw[0].utf8.count + 1 == lineLength)
+        #expect(lines[0]["msg"] == .string(message))
     }
 
     @Test func labeledLoggerKeepsSinkLevelAndContext() throws {

@@ -323,12 +323,17 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
                 response = HTTPError(.serviceUnavailable, detail: "The server is shutting down.", headers: ["Retry-After": "1"])
                     .response(requestID: exchange.request.id)
             } else {
-                server.requestsInFlight.wrappingAdd(1, ordering: .relaxed)
-                response = await server.responder.respond(to: exchange.request)
-                server.requestsInFlight.wrappingSubtract(1, ordering: .relaxed)
+                response = await handle(exchange.request)
             }
             next = respond(response, to: exchange)
         }
+    }
+
+    /// Calls the responder, counted in ``HTTPServer/requestsInFlightCount`` while it runs.
+    private func handle(_ request: Request) async -> Response {
+        server.requestsInFlight.wrappingAdd(1, ordering: .relaxed)
+        defer { server.requestsInFlight.wrappingSubtract(1, ordering: .relaxed) }
+        return await server.responder.respond(to: request)
     }
 
     /// Writes a handler's response; returns the next pipelined request to handle in this task, if any.
