@@ -8,7 +8,7 @@ need=(pkg-config libpq-dev)
 case "${1:-test}" in
     run) need+=(postgresql) ;;
     test) need+=(postgresql pgbouncer python3) ;;
-    bench) need+=(postgresql wrk nginx util-linux python3) ;;
+    bench) need+=(postgresql wrk nginx util-linux python3 python3-venv) ;;
     build) ;;
     *) echo "usage: $0 build|test|bench|run" >&2; exit 2 ;;
 esac
