@@ -1,5 +1,6 @@
 import Observability
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import App

@@ -3,6 +3,7 @@ import IO
 import Lifecycle
 import Observability
 import Postgres
+import TestSupport
 import Testing
 
 @testable import App

@@ -1,5 +1,6 @@
 import Glibc
 import Observability
+import TestSupport
 import Testing
 
 @Suite struct ProcessMetricsTests {

@@ -1,26 +1,38 @@
 /// A small strict JSON parser (RFC 8259) for checking log lines; it keeps object members in order.
-enum StrictJSON: Equatable {
+public enum StrictJSON: Equatable, Sendable {
+    /// An object, its members in the order written (duplicates kept).
     case object([Member])
+    /// An array.
     case array([StrictJSON])
+    /// A string, unescaped.
     case string(String)
     /// The number's exact text, so tests can check how it was written.
     case number(String)
+    /// `true` or `false`.
     case bool(Bool)
+    /// `null`.
     case null
 
-    struct Member: Equatable {
-        let key: String
-        let value: StrictJSON
+    /// One `"key": value` member of an object.
+    public struct Member: Equatable, Sendable {
+        /// The member's name.
+        public let key: String
+        /// The member's value.
+        public let value: StrictJSON
     }
 
-    struct SyntaxError: Error, CustomStringConvertible {
-        let offset: Int
-        let reason: String
-        var description: String { "invalid JSON at byte \(offset): \(reason)" }
+    /// Where and why the text is not JSON.
+    public struct SyntaxError: Error, CustomStringConvertible {
+        /// The byte offset of the problem.
+        public let offset: Int
+        /// What is wrong there.
+        public let reason: String
+        /// `invalid JSON at byte <offset>: <reason>`.
+        public var description: String { "invalid JSON at byte \(offset): \(reason)" }
     }
 
     /// Parses exactly one JSON value, with optional surrounding whitespace and nothing else.
-    static func parse(_ text: some Collection<UInt8>) throws -> StrictJSON {
+    public static func parse(_ text: some Collection<UInt8>) throws -> StrictJSON {
         var parser = Parser(bytes: Array(text))
         parser.skipWhitespace()
         let value = try parser.parseValue()
@@ -32,12 +44,12 @@ enum StrictJSON: Equatable {
     }
 
     /// The member keys of an object, in order.
-    var keys: [String] {
+    public var keys: [String] {
         if case .object(let members) = self { members.map(\.key) } else { [] }
     }
 
     /// The first member called `key`.
-    subscript(key: String) -> StrictJSON? {
+    public subscript(key: String) -> StrictJSON? {
         if case .object(let members) = self { members.first { $0.key == key }?.value } else { nil }
     }
 

@@ -5,35 +5,54 @@
 /// the renderer shows up here. Checks: every sample belongs to the family announced just before it by
 /// `# HELP` then `# TYPE`, each family appears once, names follow the grammar, label values use only the
 /// `\\`, `\"` and `\n` escapes, no series repeats, and histograms are complete and cumulative.
-struct StrictPrometheusParser {
-    struct Label: Equatable, CustomStringConvertible {
-        let name: String
-        let value: String
-        var description: String { "\(name)=\(value)" }
+public struct StrictPrometheusParser: Sendable {
+    /// One `name="value"` label of a sample, unescaped.
+    public struct Label: Equatable, CustomStringConvertible, Sendable {
+        /// The label name.
+        public let name: String
+        /// The label value, unescaped.
+        public let value: String
+        /// `name=value`.
+        public var description: String { "\(name)=\(value)" }
     }
 
-    struct Sample {
-        let name: String
-        let labels: [Label]
-        let value: Double
+    /// One sample line.
+    public struct Sample: Sendable {
+        /// The sample's metric name, such as `x_bucket` in a histogram family `x`.
+        public let name: String
+        /// Its labels, in the order written.
+        public let labels: [Label]
+        /// Its value.
+        public let value: Double
     }
 
-    struct Family {
-        let name: String
-        let help: String
-        let type: String
-        var samples: [Sample] = []
+    /// A metric family: its `# HELP` and `# TYPE` lines and the samples after them.
+    public struct Family: Sendable {
+        /// The family name.
+        public let name: String
+        /// The help text, unescaped.
+        public let help: String
+        /// `counter`, `gauge` or `histogram`.
+        public let type: String
+        /// The samples, in the order written.
+        public internal(set) var samples: [Sample] = []
     }
 
-    struct FormatError: Error, CustomStringConvertible {
-        let line: Int
-        let reason: String
-        var description: String { "line \(line): \(reason)" }
+    /// Where and why the exposition breaks the format.
+    public struct FormatError: Error, CustomStringConvertible {
+        /// The 1-based line number (0 for the text as a whole).
+        public let line: Int
+        /// What is wrong there.
+        public let reason: String
+        /// `line <n>: <reason>`.
+        public var description: String { "line \(line): \(reason)" }
     }
 
-    private(set) var families: [Family] = []
+    /// The families, in the order written.
+    public private(set) var families: [Family] = []
 
-    init(_ text: [UInt8]) throws {
+    /// Parses a whole exposition; throws ``FormatError`` at the first departure from the format.
+    public init(_ text: [UInt8]) throws {
         guard text.isEmpty || text.last == UInt8(ascii: "\n") else {
             throw FormatError(line: 0, reason: "output does not end with a newline")
         }
@@ -101,12 +120,13 @@ struct StrictPrometheusParser {
         }
     }
 
-    func family(_ name: String) -> Family? {
+    /// The family called `name`.
+    public func family(_ name: String) -> Family? {
         families.first { $0.name == name }
     }
 
     /// The value of the series with exactly these labels (in any order).
-    func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+    public func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
         for family in families {
             for sample in family.samples where sample.name == name {
                 if Dictionary(uniqueKeysWithValues: sample.labels.map { ($0.name, $0.value) }) == labels {
@@ -117,14 +137,16 @@ struct StrictPrometheusParser {
         return nil
     }
 
-    static func isMetricName(_ name: some StringProtocol) -> Bool {
+    /// Whether `name` matches the metric-name grammar `[a-zA-Z_:][a-zA-Z0-9_:]*`.
+    public static func isMetricName(_ name: some StringProtocol) -> Bool {
         guard let first = name.unicodeScalars.first, first.isASCIILetter || first == "_" || first == ":" else {
             return false
         }
         return name.unicodeScalars.allSatisfy { $0.isASCIILetter || $0.isASCIIDigit || $0 == "_" || $0 == ":" }
     }
 
-    static func isLabelName(_ name: some StringProtocol) -> Bool {
+    /// Whether `name` matches the label-name grammar `[a-zA-Z_][a-zA-Z0-9_]*` and does not start with the reserved `__`.
+    public static func isLabelName(_ name: some StringProtocol) -> Bool {
         guard let first = name.unicodeScalars.first, first.isASCIILetter || first == "_", !name.hasPrefix("__") else {
             return false
         }
@@ -244,7 +266,7 @@ struct StrictPrometheusParser {
     }
 
     /// Parses a sample value: `+Inf`, `-Inf`, `NaN` or a decimal float.
-    static func parseValue(_ text: String) -> Double? {
+    public static func parseValue(_ text: String) -> Double? {
         switch text {
         case "+Inf": return .infinity
         case "-Inf": return -.infinity

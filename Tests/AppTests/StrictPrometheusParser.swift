@@ -1,1 +1,0 @@
-../ObservabilityTests/StrictPrometheusParser.swift
