@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import Synchronization
 import TestSupport
@@ -171,6 +172,19 @@ import Testing
         }
         #expect(ok)
         #expect(try await reader.value == payload)
+    }
+
+    @Test func writerThreadIsNamed() throws {
+        func threadNames() throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap { task in
+                try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8).trimmingCharacters(in: .newlines)
+            }
+        }
+        let capture = CapturedLines()
+        let sink = capture.makeSink()
+        Logger(label: "test", sink: sink).info("started")
+        #expect(sink.flush(timeout: .seconds(10)))
+        #expect(try threadNames().contains("log-writer"))
     }
 
     @Test func fileDescriptorWriterReportsHardErrors() {
