@@ -7,16 +7,11 @@ bench="${BENCH:-$repo/../shared/bench/bench}"
 binary="$repo/.build/release/service"
 # The FastAPI peer's packages, pinned, in a venv of their own (Debian's python3 refuses system-wide pip installs).
 # BENCH_PYTHON names an interpreter that already has them instead.
+. "$repo/scripts/lib.sh"
 venv="$repo/.build/bench-venv"
-pins="fastapi==0.165.0 uvicorn[standard]==0.54.0 asyncpg==0.32.0"
 python="${BENCH_PYTHON:-$venv/bin/python}"
-if [ -z "${BENCH_PYTHON:-}" ] && [ "$(cat "$venv/pins" 2>/dev/null || true)" != "$pins" ]; then
-    echo "bench: installing the FastAPI peer's packages ($pins) into $venv" >&2
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    # shellcheck disable=SC2086 # one word per pinned requirement
-    "$venv/bin/pip" install --quiet --disable-pip-version-check $pins
-    echo "$pins" > "$venv/pins"
+if [ -z "${BENCH_PYTHON:-}" ]; then
+    pinned_venv "$venv" fastapi==0.165.0 'uvicorn[standard]==0.54.0' asyncpg==0.32.0
 fi
 mkdir -p "$repo/bench-results"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"

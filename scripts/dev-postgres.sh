@@ -12,6 +12,7 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
+. "$repo/scripts/lib.sh"
 base="${DEV_POSTGRES_DIR:-$repo/.data/pg}"
 data="$base/data"
 sockets="$base/socket"
@@ -50,14 +51,6 @@ ensure_user() {
     fi
 }
 
-free_port() {
-    python3 - <<'EOF' 2>/dev/null || echo $((20000 + RANDOM % 20000))
-import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-EOF
-}
 
 is_running() {
     [[ -f "$data/postmaster.pid" ]] && as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1

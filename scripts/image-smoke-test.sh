@@ -25,6 +25,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
 serve=1
 if [[ ${1:-} == --no-serve ]]; then
@@ -200,7 +201,6 @@ if [[ $serve == 0 ]]; then
     exit 0
 fi
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 http_port=$(free_port)
 admin_port=$(free_port)
 # Host networking: the container reaches the host's PostgreSQL at the same address DATABASE_URL names,

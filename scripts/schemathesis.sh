@@ -19,23 +19,11 @@ venv="$repo/.build/schemathesis-venv"
 mkdir -p "$work"
 
 scripts/ensure-deps.sh run
-if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
-    echo "schemathesis.sh: installing python3-venv" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq python3 python3-venv >/dev/null 2>&1 \
-        || { apt-get update -qq && apt-get install -y -qq python3 python3-venv >/dev/null; }
-fi
-if [ "$("$venv/bin/schemathesis" --version 2>/dev/null || true)" != "schemathesis, version $version" ]; then
-    echo "schemathesis.sh: installing schemathesis $version into $venv" >&2
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$version"
-fi
+. scripts/lib.sh
+pinned_venv "$venv" "schemathesis==$version"
 
 swift build --product service
 binary="$(swift build --show-bin-path)/service"
-
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 export DEV_POSTGRES_DIR="$work/pg"
 server_pid=""
