@@ -51,7 +51,6 @@ ensure_user() {
     fi
 }
 
-
 is_running() {
     [[ -f "$data/postmaster.pid" ]] && as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1
 }

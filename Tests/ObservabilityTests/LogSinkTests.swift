@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 import Synchronization
 import TestSupport
@@ -177,7 +177,7 @@ import Testing
     @Test func writerThreadIsNamed() throws {
         func threadNames() throws -> [String] {
             try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap { task in
-                try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8).trimmingCharacters(in: .newlines)
+                (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)).map { String($0.prefix { $0 != "\n" }) }
             }
         }
         let capture = CapturedLines()
