@@ -98,56 +98,50 @@ public enum StrictJSON: Equatable, Sendable {
         }
 
         mutating func parseObject() throws -> StrictJSON {
-            try expect("{")
             var members: [Member] = []
-            skipWhitespace()
-            if offset < bytes.count, bytes[offset] == UInt8(ascii: "}") {
-                offset += 1
-                return .object(members)
+            try parseList(open: "{", close: "}", name: "object") { parser in
+                guard parser.offset < parser.bytes.count, parser.bytes[parser.offset] == UInt8(ascii: "\"") else {
+                    throw parser.error("expected a key")
+                }
+                let key = try parser.parseString()
+                parser.skipWhitespace()
+                try parser.expect(":")
+                parser.skipWhitespace()
+                members.append(Member(key: key, value: try parser.parseValue()))
             }
-            while true {
-                skipWhitespace()
-                guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
-                    throw error("expected a key")
-                }
-                let key = try parseString()
-                skipWhitespace()
-                try expect(":")
-                skipWhitespace()
-                members.append(Member(key: key, value: try parseValue()))
-                skipWhitespace()
-                guard offset < bytes.count else {
-                    throw error("unterminated object")
-                }
-                offset += 1
-                switch bytes[offset - 1] {
-                case UInt8(ascii: ","): continue
-                case UInt8(ascii: "}"): return .object(members)
-                default: throw error("expected , or }")
-                }
-            }
+            return .object(members)
         }
 
         mutating func parseArray() throws -> StrictJSON {
-            try expect("[")
             var elements: [StrictJSON] = []
+            try parseList(open: "[", close: "]", name: "array") { parser in
+                elements.append(try parser.parseValue())
+            }
+            return .array(elements)
+        }
+
+        /// Parses `open`, then items read by `item` separated by commas, then `close`.
+        private mutating func parseList(
+            open: Unicode.Scalar, close: Unicode.Scalar, name: String, item: (inout Parser) throws -> Void
+        ) throws {
+            try expect(String(open))
             skipWhitespace()
-            if offset < bytes.count, bytes[offset] == UInt8(ascii: "]") {
+            if offset < bytes.count, bytes[offset] == UInt8(ascii: close) {
                 offset += 1
-                return .array(elements)
+                return
             }
             while true {
                 skipWhitespace()
-                elements.append(try parseValue())
+                try item(&self)
                 skipWhitespace()
                 guard offset < bytes.count else {
-                    throw error("unterminated array")
+                    throw error("unterminated \(name)")
                 }
                 offset += 1
                 switch bytes[offset - 1] {
                 case UInt8(ascii: ","): continue
-                case UInt8(ascii: "]"): return .array(elements)
-                default: throw error("expected , or ]")
+                case UInt8(ascii: close): return
+                default: throw error("expected , or \(close)")
                 }
             }
         }
