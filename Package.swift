@@ -25,7 +25,7 @@ let package = Package(
         // Linux headers (epoll, eventfd, affinity) that the Glibc module does not export.
         .target(name: "CIOShims"),
         // Logs and Prometheus metrics: the bottom layer everything else reports through.
-        .target(name: "Observability", swiftSettings: swiftSettings),
+        .target(name: "Observability", dependencies: ["CIOShims"], swiftSettings: swiftSettings),
         // epoll event loops, sockets and syscalls.
         .target(name: "IO", dependencies: ["CIOShims"], swiftSettings: swiftSettings),
         // The HTTP/1.1 server: parser, connections, router, responses.

@@ -1,3 +1,4 @@
+import CIOShims
 import Dispatch
 import Glibc
 import Synchronization
@@ -72,7 +73,8 @@ extension LogSink {
                 &thread,
                 nil,
                 { context in
-                    Writer.nameCurrentThread("log-writer")
+                    // Otherwise it shows the name of whichever thread logged first.
+                    cio_set_thread_name("log-writer")
                     Unmanaged<Writer>.fromOpaque(context!).takeRetainedValue().run()
                     return nil
                 },
@@ -80,15 +82,6 @@ extension LogSink {
             )
             precondition(result == 0, "cannot start the log writer thread (error \(result))")
             pthread_detach(thread)
-        }
-
-        /// Names the calling thread in `/proc` and `top -H`; a new thread otherwise shows its creator's name, here
-        /// whichever thread logged first. Through `/proc/thread-self/comm`: the Glibc module has no `pthread_setname_np`.
-        private static func nameCurrentThread(_ name: String) {
-            let descriptor = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
-            guard descriptor >= 0 else { return }
-            _ = name.withCString { Glibc.write(descriptor, $0, strlen($0)) }
-            Glibc.close(descriptor)
         }
 
         func enqueue(_ line: UnsafeBufferPointer<UInt8>) {
