@@ -42,11 +42,6 @@ public struct Application: Sendable {
         }
         let trafficRouter = Self.trafficRouter(pool: pool, health: health, testHooks: configuration.testHooks, logger: logger)
         let trafficServer = HTTPServer(configuration: http, responder: trafficRouter, group: group)
-        if configuration.requestMetrics {
-            metrics.gauge("http_requests_in_flight", help: "Requests being handled on the traffic port.") {
-                Double(trafficServer.requestsInFlightCount)
-            }
-        }
         let drain = DrainController(shutdownDelay: configuration.shutdownDelay, health: health, trafficServer: trafficServer, logger: logger)
         let adminRouter = Self.adminRouter(health: health, drain: drain, metrics: metrics, group: group, testHooks: configuration.testHooks, logger: logger)
         let adminServer = HTTPServer(
@@ -55,7 +50,9 @@ public struct Application: Sendable {
         )
 
         Self.addHealthChecks(health: health, pool: pool, group: group, configuration: configuration)
-        Self.addMetrics(metrics: metrics, pool: pool, health: health, trafficServer: trafficServer, group: group)
+        Self.addMetrics(
+            metrics: metrics, pool: pool, health: health, trafficServer: trafficServer, requestMetrics: configuration.requestMetrics, group: group
+        )
 
         var lifespan = Lifespan()
         let poolTask = PoolTask()
@@ -167,9 +164,16 @@ public struct Application: Sendable {
         }
     }
 
-    static func addMetrics(metrics: MetricsRegistry, pool: PostgresPool, health: HealthRegistry, trafficServer: HTTPServer, group: EventLoopGroup) {
+    static func addMetrics(
+        metrics: MetricsRegistry, pool: PostgresPool, health: HealthRegistry, trafficServer: HTTPServer, requestMetrics: Bool, group: EventLoopGroup
+    ) {
         ProcessMetrics.register(into: metrics)
         metrics.gauge("http_open_connections", help: "Open connections on the traffic port.") { Double(trafficServer.openConnectionCount) }
+        if requestMetrics {
+            metrics.gauge("http_requests_in_flight", help: "Requests being handled on the traffic port.") {
+                Double(trafficServer.requestsInFlightCount)
+            }
+        }
         for state in ["idle", "in_use", "connecting"] {
             metrics.gauge("db_pool_connections", help: "Pool connections by state.", labels: [("state", state)]) {
                 let statistics = pool.statistics
