@@ -1,4 +1,4 @@
-/// Somewhere text is appended as bytes: a growable `[UInt8]` or a ``LogLine``'s fixed buffer.
+/// Somewhere text is appended as bytes: a growable `[UInt8]` or a ``LogLine``'s stack buffer (which moves to the heap when full).
 ///
 /// The encoders (``JSONText``, ``ASCII``, ``UTCTimestamp``) are written once against it; inside this module
 /// the optimizer specializes them for each concrete output, so neither pays for the abstraction.

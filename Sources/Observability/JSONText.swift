@@ -20,18 +20,6 @@ public enum JSONText {
         writeField(key, value, to: &output)
     }
 
-    /// Appends `,"key":value` for a double (a string for NaN and the infinities).
-    public static func appendField(_ key: StaticString, _ value: Double, to output: inout [UInt8]) {
-        writeField(key, value, to: &output)
-    }
-
-    /// Appends `,"key":value` with `duration` in milliseconds, to the microsecond (`"duration_ms":12.345`).
-    ///
-    /// Fixed-point integer formatting: a request-path field, where `Double.description` costs an allocation.
-    public static func appendField(_ key: StaticString, milliseconds duration: Duration, to output: inout [UInt8]) {
-        writeField(key, milliseconds: duration, to: &output)
-    }
-
     static func appendQuoted<Output: ByteOutput & ~Copyable>(_ string: String, to output: inout Output) {
         ASCII.withUTF8(string) { appendQuoted($0, to: &output) }
     }
@@ -99,6 +87,8 @@ public enum JSONText {
         appendMilliseconds(duration, to: &output)
     }
 
+    /// Milliseconds to the microsecond (`12.345`), in fixed-point integers: a per-request field, where
+    /// `Double.description` would cost an allocation.
     private static func appendMilliseconds<Output: ByteOutput & ~Copyable>(_ duration: Duration, to output: inout Output) {
         let (seconds, attoseconds) = duration.components
         // Saturates rather than traps: a `.milliseconds` field may carry a "forever" such as `.seconds(Int64.max)`.

@@ -70,7 +70,7 @@ import Testing
     ])
     func durationsAreMillisecondsToTheMicrosecond(duration: Duration, text: String) throws {
         var bytes: [UInt8] = []
-        JSONText.appendField("duration_ms", milliseconds: duration, to: &bytes)
+        JSONText.writeField("duration_ms", milliseconds: duration, to: &bytes)
         #expect(String(decoding: bytes, as: UTF8.self) == #","duration_ms":"# + text)
         let object = try StrictJSON.parse(Array("{".utf8) + bytes.dropFirst() + Array("}".utf8))
         #expect(object["duration_ms"] == .number(text))
