@@ -2,7 +2,7 @@ import FoundationEssentials
 import IO
 import Observability
 import Postgres
-import Synchronization
+import TestSupport
 import Testing
 
 @Suite struct PostgresConnectionTests {
@@ -238,11 +238,8 @@ import Testing
     }
 
     @Test func serverNoticesBecomeLogLines() async throws {
-        let captured = Mutex<[UInt8]>([])
-        let sink = LogSink { chunk in
-            captured.withLock { $0.append(contentsOf: chunk) }
-            return true
-        }
+        let captured = CapturedLines()
+        let sink = captured.makeSink()
         let connection = try await PostgresConnection.connect(
             configuration: try TestDatabase.configuration(), loop: TestDatabase.group.next(),
             notices: PostgresNoticeSink(logger: Logger(label: "postgres", level: .debug, sink: sink))
@@ -250,7 +247,7 @@ import Testing
         defer { connection.close() }
         try await connection.executeScript("DO $$ BEGIN RAISE WARNING 'careful: %', 42; END $$")
         #expect(sink.flush(timeout: .seconds(5)))
-        let text = String(decoding: captured.withLock { $0 }, as: UTF8.self)
+        let text = String(decoding: captured.data, as: UTF8.self)
         #expect(text.contains(#""level":"warning""#), "\(text)")
         #expect(text.contains(#""event":"db.notice""#))
         #expect(text.contains(#""severity":"WARNING""#))

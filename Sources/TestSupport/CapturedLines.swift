@@ -1,9 +1,9 @@
 import Dispatch
-import Observability
+public import Observability
 import Synchronization
 
 /// Collects what a ``LogSink`` writes, for assertions; optionally holds the writer until released.
-final class CapturedLines: Sendable {
+public final class CapturedLines: Sendable {
     private let bytes = Mutex<[UInt8]>([])
     private let writeCalls = Atomic<Int>(0)
     private let holding: Atomic<Bool>
@@ -11,12 +11,12 @@ final class CapturedLines: Sendable {
     private let released = DispatchSemaphore(value: 0)
 
     /// - Parameter holdWriter: When `true`, each write blocks after capturing until ``releaseWriter()``.
-    init(holdWriter: Bool = false) {
+    public init(holdWriter: Bool = false) {
         holding = Atomic(holdWriter)
     }
 
     /// A sink that writes here.
-    func makeSink(capacityBytes: Int = 1 << 20) -> LogSink {
+    public func makeSink(capacityBytes: Int = 1 << 20) -> LogSink {
         LogSink(capacityBytes: capacityBytes) { [self] chunk in
             bytes.withLock { $0.append(contentsOf: chunk) }
             writeCalls.add(1, ordering: .relaxed)
@@ -29,22 +29,24 @@ final class CapturedLines: Sendable {
     }
 
     /// Waits until the writer is inside the write closure; `false` after `seconds` without that.
-    func waitUntilWriterHeld(seconds: Int = 10) -> Bool {
+    public func waitUntilWriterHeld(seconds: Int = 10) -> Bool {
         entered.wait(timeout: .now() + .seconds(seconds)) == .success
     }
 
     /// Lets the held write return and stops holding later ones.
-    func releaseWriter() {
+    public func releaseWriter() {
         holding.store(false, ordering: .releasing)
         released.signal()
     }
 
-    var writes: Int { writeCalls.load(ordering: .relaxed) }
+    /// How many times the sink has called its write closure.
+    public var writes: Int { writeCalls.load(ordering: .relaxed) }
 
-    var data: [UInt8] { bytes.withLock { $0 } }
+    /// Every byte written so far.
+    public var data: [UInt8] { bytes.withLock { $0 } }
 
     /// The complete lines written so far, without their newlines.
-    var lines: [[UInt8]] {
+    public var lines: [[UInt8]] {
         let data = self.data
         precondition(data.isEmpty || data.last == UInt8(ascii: "\n"), "a write ended mid-line")
         return data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast().map(Array.init)
