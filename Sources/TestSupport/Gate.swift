@@ -19,6 +19,11 @@ public final class Gate: Sendable {
     /// How many times ``wait()`` has been called (a handler has started).
     public var arrivalCount: Int { arrivals.load(ordering: .acquiring) }
 
+    /// Waits until ``arrivalCount`` is `count` (that many handlers have started); throws ``PollTimeout`` after `timeout`.
+    public func waitForArrivals(_ count: Int, timeout: Duration = .seconds(5)) async throws {
+        try await Poll.until("\(count) gated handler(s) to start", timeout: timeout, interval: .milliseconds(5)) { arrivalCount == count }
+    }
+
     /// Suspends until ``open()``; throws `CancellationError` if the task is cancelled first.
     public func wait() async throws {
         arrivals.wrappingAdd(1, ordering: .releasing)

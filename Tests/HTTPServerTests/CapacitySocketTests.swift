@@ -11,7 +11,7 @@ extension SocketTests {
             try await withServer(gate: gate) { server in
                 let blocked = try await server.connect()
                 try await blocked.send(Fixtures.get("/gate"))
-                try await Poll.until("the gated handler to start", timeout: .seconds(5), interval: .milliseconds(5)) { gate.arrivalCount == 1 }
+                try await gate.waitForArrivals(1)
                 // The gate stays shut until the other connections are answered: a server that
                 // served connections one at a time would time out here.
                 let others = try await TCPClient.connectMany(20, port: server.port)
@@ -29,7 +29,7 @@ extension SocketTests {
             try await withServer(gate: gate) { server in
                 let blocked = try await TCPClient.connectMany(2, port: server.port)
                 for client in blocked { try await client.send(Fixtures.get("/gate")) }
-                try await Poll.until("both gated handlers to start", timeout: .seconds(5), interval: .milliseconds(5)) { gate.arrivalCount == 2 }
+                try await gate.waitForArrivals(2)
                 let idle = try await server.connect()
                 #expect(try await idle.request(Fixtures.get("/hello")).text == "hello")
                 #expect(server.server.requestsInFlightCount == 2)

@@ -235,7 +235,7 @@ extension SocketTests {
             try await withServer(gate: gate) { server in
                 let client = try await server.connect()
                 try await client.send(Fixtures.get("/gate"))
-                try await Poll.until("the gated handler to start", timeout: .seconds(5), interval: .milliseconds(5)) { gate.arrivalCount == 1 }
+                try await gate.waitForArrivals(1)
                 client.close()
                 gate.open()
                 #expect(await server.waitForOpenConnections(0))

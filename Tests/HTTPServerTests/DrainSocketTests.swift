@@ -37,7 +37,7 @@ extension SocketTests {
                 let silent = try await server.connect()
                 let busy = try await server.connect()
                 try await busy.send(Fixtures.get("/gate"))
-                try await Poll.until("the gated handler to start", timeout: .seconds(5), interval: .milliseconds(5)) { gate.arrivalCount == 1 }
+                try await gate.waitForArrivals(1)
                 let reading = try await server.connect()
                 try await startRequestWithBody(reading, "POST /echo HTTP/1.1")
                 let reused = try await server.connect()
@@ -109,7 +109,7 @@ extension SocketTests {
                 for client in busy { try await client.send(Fixtures.get("/gate")) }
                 let sleeping = try await server.connect()
                 try await sleeping.send(Fixtures.get("/sleep"))
-                try await Poll.until("40 gated handlers to start", timeout: .seconds(5), interval: .milliseconds(5)) { gate.arrivalCount == 40 }
+                try await gate.waitForArrivals(40)
                 let reading = try await server.connect()
                 try await reading.send("GET /hello HTTP/1.1\r\n")
                 #expect(await server.waitForOpenConnections(43))
