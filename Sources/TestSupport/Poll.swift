@@ -1,5 +1,5 @@
-/// Waits for a condition by checking it repeatedly until a deadline: how tests wait for another process, which
-/// has no callback to offer.
+/// Waits for a condition by checking it repeatedly until a deadline: how tests wait for what offers no callback
+/// (another process, a counter in the code under test).
 public enum Poll {
     /// Evaluates `condition` every `interval` until it holds; throws ``PollTimeout`` naming `what` if `timeout` passes
     /// first. The condition is evaluated once more at the deadline, so a slow machine never fails it early.

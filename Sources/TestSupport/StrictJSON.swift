@@ -23,7 +23,7 @@ public enum StrictJSON: Equatable, Sendable {
 
     /// Where and why the text is not JSON.
     public struct SyntaxError: Error, CustomStringConvertible {
-        /// The byte offset of the problem.
+        /// The byte offset where parsing stopped: at the problem, or just after a byte it found wrong.
         public let offset: Int
         /// What is wrong there.
         public let reason: String

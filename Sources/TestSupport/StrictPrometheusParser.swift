@@ -40,7 +40,7 @@ public struct StrictPrometheusParser: Sendable {
 
     /// Where and why the exposition breaks the format.
     public struct FormatError: Error, CustomStringConvertible {
-        /// The 1-based line number (0 for the text as a whole).
+        /// The 1-based line number; 0 for the text or a histogram as a whole, the last line for something missing at the end.
         public let line: Int
         /// What is wrong there.
         public let reason: String

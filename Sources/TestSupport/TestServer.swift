@@ -61,10 +61,12 @@ public final class TestServer: Sendable {
 
     /// Waits until the server's open connection count is `count`; false if it is not within `timeout`.
     public func waitForOpenConnections(_ count: Int, timeout: Duration = .seconds(5)) async -> Bool {
-        let server = server
-        return (try? await Poll.until("\(count) open connections", timeout: timeout, interval: .milliseconds(5)) {
-            server.openConnectionCount == count
-        }) != nil
+        do {
+            try await Poll.until("\(count) open connections", timeout: timeout, interval: .milliseconds(5)) { server.openConnectionCount == count }
+            return true
+        } catch {
+            return false
+        }
     }
 
     /// Stops accepting, ends every connection, and stops the loops.

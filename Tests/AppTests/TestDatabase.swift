@@ -11,10 +11,8 @@ enum TestDatabase {
         do { return try EventLoopGroup(threadCount: 2) } catch { fatalError("event loops: \(error)") }
     }()
 
-    static var url: String { TestPostgres.url }
-
     static func configuration() throws -> PostgresConfiguration {
-        try PostgresConfiguration(url: url, applicationName: "app-tests")
+        try PostgresConfiguration(url: TestPostgres.url, applicationName: "app-tests")
     }
 
     /// Migrates once per test process; concurrent callers wait for the same run.

@@ -276,8 +276,10 @@ private func load(_ environment: [String: String]) throws -> ServiceSettings {
         #expect(settings.database.url.value == "host=db dbname=app\n")
         #expect(settings.database.url.path == file.path)
         let crlf = TemporaryFile("postgres://app@db/app\r\n")
-        #expect(try load(["DATABASE_URL_FILE": crlf.path]).database.url.value == "postgres://app@db/app")
         let bare = TemporaryFile("postgres://app@db/app")
+        // Kept alive across `load`: a TemporaryFile deletes its file when released, possibly right after `.path`.
+        defer { withExtendedLifetime((crlf, bare)) {} }
+        #expect(try load(["DATABASE_URL_FILE": crlf.path]).database.url.value == "postgres://app@db/app")
         #expect(try load(["DATABASE_URL_FILE": bare.path]).database.url.value == "postgres://app@db/app")
     }
 

@@ -1,4 +1,3 @@
-import Glibc
 import IO
 import Postgres
 import TestSupport
