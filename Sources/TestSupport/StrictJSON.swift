@@ -98,41 +98,37 @@ public enum StrictJSON: Equatable, Sendable {
         }
 
         mutating func parseObject() throws -> StrictJSON {
-            var members: [Member] = []
-            try parseList(open: "{", close: "}", name: "object") { parser in
-                guard parser.offset < parser.bytes.count, parser.bytes[parser.offset] == UInt8(ascii: "\"") else {
-                    throw parser.error("expected a key")
-                }
-                let key = try parser.parseString()
-                parser.skipWhitespace()
-                try parser.expect(":")
-                parser.skipWhitespace()
-                members.append(Member(key: key, value: try parser.parseValue()))
-            }
-            return .object(members)
+            .object(
+                try parseList(open: "{", close: "}", name: "object") { parser in
+                    guard parser.offset < parser.bytes.count, parser.bytes[parser.offset] == UInt8(ascii: "\"") else {
+                        throw parser.error("expected a key")
+                    }
+                    let key = try parser.parseString()
+                    parser.skipWhitespace()
+                    try parser.expect(":")
+                    parser.skipWhitespace()
+                    return Member(key: key, value: try parser.parseValue())
+                })
         }
 
         mutating func parseArray() throws -> StrictJSON {
-            var elements: [StrictJSON] = []
-            try parseList(open: "[", close: "]", name: "array") { parser in
-                elements.append(try parser.parseValue())
-            }
-            return .array(elements)
+            .array(try parseList(open: "[", close: "]", name: "array") { try $0.parseValue() })
         }
 
         /// Parses `open`, then items read by `item` separated by commas, then `close`.
-        private mutating func parseList(
-            open: Unicode.Scalar, close: Unicode.Scalar, name: String, item: (inout Parser) throws -> Void
-        ) throws {
+        private mutating func parseList<Item>(
+            open: Unicode.Scalar, close: Unicode.Scalar, name: String, item: (inout Parser) throws -> Item
+        ) throws -> [Item] {
             try expect(String(open))
+            var items: [Item] = []
             skipWhitespace()
             if offset < bytes.count, bytes[offset] == UInt8(ascii: close) {
                 offset += 1
-                return
+                return items
             }
             while true {
                 skipWhitespace()
-                try item(&self)
+                items.append(try item(&self))
                 skipWhitespace()
                 guard offset < bytes.count else {
                     throw error("unterminated \(name)")
@@ -140,7 +136,7 @@ public enum StrictJSON: Equatable, Sendable {
                 offset += 1
                 switch bytes[offset - 1] {
                 case UInt8(ascii: ","): continue
-                case UInt8(ascii: close): return
+                case UInt8(ascii: close): return items
                 default: throw error("expected , or \(close)")
                 }
             }
