@@ -84,10 +84,8 @@ final class Listener: EventLoopHandler {
                 }
             }
         }
-        guard let loop = contexts.first?.loop else {
-            Glibc.close(fileDescriptor)
-            return
-        }
+        // An EventLoopGroup has at least one loop, so there is always a first context.
+        let loop = contexts[0].loop
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             loop.execute { [self] in
                 while !acceptBatch(on: loop) {}
