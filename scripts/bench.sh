@@ -12,6 +12,9 @@ venv="$repo/.build/bench-venv"
 python="${BENCH_PYTHON:-$venv/bin/python}"
 if [ -z "${BENCH_PYTHON:-}" ]; then
     pinned_venv "$venv" fastapi==0.165.0 'uvicorn[standard]==0.54.0' asyncpg==0.32.0
+elif ! "$python" -c 'import fastapi, uvicorn, uvloop, httptools, asyncpg' 2>/dev/null; then
+    echo "bench: BENCH_PYTHON=$python lacks the FastAPI peer's packages (fastapi, uvicorn[standard], asyncpg)" >&2
+    exit 1
 fi
 mkdir -p "$repo/bench-results"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"

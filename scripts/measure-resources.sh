@@ -75,7 +75,8 @@ echo "== 1. load: /livez and /items/{id} at 64 and 256 connections" | tee -a "$r
     --endpoints livez,items --connections 64,256 --json "$repo/bench-results/resources-$stamp.json" "$@" \
     | tee -a "$report"
 
-port=18099
+. scripts/lib.sh
+port=$(free_port)
 start_server() {
     env "${pod_settings[@]}" HTTP_HOST=127.0.0.1 HTTP_PORT=$port ADMIN_HOST=127.0.0.1 ADMIN_PORT=0 \
         taskset -c 0 "$binary" serve >"$work/$1.log" 2>&1 &
