@@ -21,7 +21,11 @@ enum Command {
     /// EX_CONFIG from sysexits.h: the process cannot start with this configuration.
     static let configurationError: Int32 = 78
 
-    static func run(_ arguments: [String]) async -> Int32 {
+    /// Runs the subcommand `arguments` name and returns the process's exit code.
+    ///
+    /// `@concurrent` because `main` calls it from the main actor: under nonisolated-nonsending-by-default it
+    /// would otherwise run there, and the whole service with it, serialized on the main thread's queue.
+    @concurrent static func run(_ arguments: [String]) async -> Int32 {
         switch arguments.first ?? "serve" {
         case "serve" where arguments.count <= 1: return await serve()
         case "migrate" where arguments.count == 1: return await migrate(status: false)
