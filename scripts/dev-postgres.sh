@@ -4,6 +4,7 @@
 #   scripts/dev-postgres.sh start   # initdb if needed, start if not running, print DATABASE_URL
 #   scripts/dev-postgres.sh url     # print DATABASE_URL of the running cluster
 #   scripts/dev-postgres.sh stop    # fast shutdown
+#   scripts/dev-postgres.sh running # exit status 0 when the cluster is up (callers stop only what they started)
 #
 # Data lives in <repo>/.data/pg (git-ignored), or in DEV_POSTGRES_DIR (tests use a second cluster they
 # may restart). The server listens on 127.0.0.1 at PGPORT, or at a free
@@ -107,5 +108,6 @@ case "${1:-}" in
     start) start ;;
     stop) stop ;;
     url) ensure_user; print_url ;;
-    *) echo "usage: $0 start|stop|url" >&2; exit 64 ;;
+    running) ensure_user; is_running ;;
+    *) echo "usage: $0 start|stop|url|running" >&2; exit 64 ;;
 esac

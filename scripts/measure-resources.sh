@@ -25,7 +25,7 @@
 # so restarts are quick; it does not change the figures.
 #
 # PostgreSQL: DATABASE_URL if set, otherwise the throwaway cluster of scripts/dev-postgres.sh (stopped
-# again on exit). `service migrate` creates the items table; the harness fills it.
+# again on exit unless it was already running). `service migrate` creates the items table; the harness fills it.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -53,9 +53,9 @@ cleanup() {
 }
 trap cleanup EXIT
 if [[ -z ${DATABASE_URL:-} ]]; then
+    scripts/dev-postgres.sh running || started_postgres=1
     DATABASE_URL="$(scripts/dev-postgres.sh start)"
     export DATABASE_URL
-    started_postgres=1
 fi
 "$binary" migrate
 
