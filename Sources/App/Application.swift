@@ -23,6 +23,11 @@ public struct Application: Sendable {
     /// Wires the service from `configuration`.
     public init(configuration: AppConfiguration, logger: Logger) throws {
         let group = try EventLoopGroup(threadCount: configuration.ioThreads > 0 ? configuration.ioThreads : CPUCount.usable())
+        if let error = group.batchSchedulingError {
+            logger.warning("event loops run under the default scheduling policy", [
+                "event": "startup.scheduling", "error": .string(String(describing: error)),
+            ])
+        }
         let metrics = MetricsRegistry()
         let acquireWait = metrics.histogram(
             "db_pool_acquire_wait_seconds", help: "Time to lease a pool connection, waiting included.", buckets: Self.acquireWaitBuckets

@@ -23,7 +23,7 @@ int cio_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) 
     return accept4(fd, address, length, flags);
 }
 
-int cio_set_batch_scheduling(void) {
+int cio_set_batch_scheduling(pthread_t thread) {
     struct sched_param param = { .sched_priority = 0 };
-    return pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
+    return pthread_setschedparam(thread, SCHED_BATCH, &param);
 }

@@ -140,10 +140,6 @@ public final class EventLoop: Sendable {
         defer { buffer.deallocate() }
         var nextTick = MonotonicInstant.now() + Self.tickInterval
         let timeoutMilliseconds = CInt(Self.tickInterval.nanoseconds / 1_000_000)
-        // Without this, every request arriving while a handler runs on the same CPU preempts it: handlers
-        // then answer two or three requests per context switch instead of all that are ready (measured on
-        // /livez with 64 connections on one CPU: 0.8 context switches and 14.6 µs per request, against 0.1 and 10.5-11).
-        _ = cio_set_batch_scheduling()
         var work: [@Sendable () -> Void] = []
 
         while !stopRequested.load(ordering: .acquiring) {

@@ -6,18 +6,34 @@ import Synchronization
 public final class EventLoopGroup: Sendable {
     /// The loops, in index order.
     public let loops: [EventLoop]
+    /// Why the loop threads run under the default policy instead of `SCHED_BATCH` (a seccomp profile or a
+    /// runtime that forbids `sched_setscheduler`), or nil when every loop got it. Worth a warning: without it
+    /// handlers are preempted by every request that arrives while they run.
+    public let batchSchedulingError: IOError?
     private let threads: Mutex<[pthread_t]>
     private let nextIndex = Atomic<Int>(0)
 
-    /// Starts `threadCount` loops, each on a thread named `io-N`.
+    /// Starts `threadCount` loops, each on a thread named `io-N` under `SCHED_BATCH`.
     public init(threadCount: Int) throws(IOError) {
         precondition(threadCount > 0, "an EventLoopGroup needs at least one thread")
         var loops: [EventLoop] = []
         for index in 0..<threadCount { loops.append(try EventLoop(index: index)) }
         self.loops = loops
         var threads: [pthread_t] = []
-        for loop in loops { threads.append(try Self.startThread(name: "io-\(loop.index)") { loop.run() }) }
+        var schedulingError: IOError?
+        for loop in loops {
+            let thread = try Self.startThread(name: "io-\(loop.index)") { loop.run() }
+            threads.append(thread)
+            // Without it, every request arriving while a handler runs on the same CPU preempts the handler:
+            // handlers then answer two or three requests per context switch instead of all that are ready
+            // (measured on /livez with 64 connections on one CPU: 0.8 context switches and 14.6 µs per request,
+            // against 0.1 and 10.5-11). Set from here rather than by the loop itself so the outcome is known
+            // when `init` returns.
+            let result = cio_set_batch_scheduling(thread)
+            if result != 0 { schedulingError = IOError(errno: result, operation: "pthread_setschedparam(SCHED_BATCH)") }
+        }
         self.threads = Mutex(threads)
+        batchSchedulingError = schedulingError
     }
 
     /// The next loop, round-robin.

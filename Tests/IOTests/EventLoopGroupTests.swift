@@ -13,5 +13,6 @@ import Testing
         }
         let schedBatch: CInt = 3  // <sched.h> defines SCHED_BATCH only under _GNU_SOURCE, which Glibc's module lacks.
         #expect(policies == [schedBatch, schedBatch])
+        #expect(group.batchSchedulingError == nil)
     }
 }

@@ -23,6 +23,6 @@ int cio_affinity_cpu_count(void);
 int cio_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 // Names the calling thread (pthread_setname_np needs _GNU_SOURCE); at most 15 bytes are kept.
 void cio_set_thread_name(const char *name);
-// Marks the calling thread SCHED_BATCH: its wake-ups do not preempt the running thread. 0 or an errno.
-int cio_set_batch_scheduling(void);
+// Puts `thread` under SCHED_BATCH: its wake-ups do not preempt the running thread. 0 or an errno.
+int cio_set_batch_scheduling(pthread_t thread);
 #endif
