@@ -18,15 +18,6 @@ public enum LogLevel: String, Sendable, Comparable, CaseIterable {
     /// The service cannot continue to work correctly.
     case critical
 
-    /// Parses a level name leniently: any letter case, and `warn` for `warning`. (`LOG_LEVEL` takes the exact
-    /// lowercase raw values.)
-    ///
-    /// - Parameter name: `trace`, `debug`, `info`, `notice`, `warning` (or `warn`), `error` or `critical`.
-    public init?(name: String) {
-        let lowered = name.lowercased()
-        self.init(rawValue: lowered == "warn" ? "warning" : lowered)
-    }
-
     /// The lowercase name written in the `level` field of each log line.
     public var name: String { rawValue }
 

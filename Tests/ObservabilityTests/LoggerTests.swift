@@ -226,14 +226,7 @@ import Testing
         #expect(lines.map { $0["msg"] } == [.string("kept")])
     }
 
-    @Test func levelNamesParse() {
-        for level in LogLevel.allCases {
-            #expect(LogLevel(name: level.name) == level)
-            #expect(LogLevel(name: level.name.uppercased()) == level)
-        }
-        #expect(LogLevel(name: "Warn") == .warning)
-        #expect(LogLevel(name: "") == nil)
-        #expect(LogLevel(name: "verbose") == nil)
+    @Test func levelsAreOrderedBySeverity() {
         #expect(LogLevel.allCases == LogLevel.allCases.sorted())
         #expect(LogLevel.trace < .critical)
     }
