@@ -8,7 +8,8 @@ if [ -z "${DATABASE_URL:-}" ]; then
     if ! "$repo/scripts/dev-postgres.sh" running; then
         trap '"$repo/scripts/dev-postgres.sh" stop >/dev/null 2>&1 || true' EXIT
     fi
-    export DATABASE_URL="$("$repo/scripts/dev-postgres.sh" start)"
+    DATABASE_URL="$("$repo/scripts/dev-postgres.sh" start)"
+    export DATABASE_URL
 fi
 export SHUTDOWN_DELAY_SECONDS="${SHUTDOWN_DELAY_SECONDS:-0}"
 "$binary" migrate

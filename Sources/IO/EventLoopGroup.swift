@@ -7,7 +7,7 @@ public final class EventLoopGroup: Sendable {
     /// The loops, in index order.
     public let loops: [EventLoop]
     /// Why the loop threads run under the default policy instead of `SCHED_BATCH` (a seccomp profile or a
-    /// runtime that forbids `sched_setscheduler`), or nil when every loop got it. Worth a warning: without it
+    /// runtime that forbids `sched_setscheduler`), or nil when every loop got it (the last refusal, if several). Worth a warning: without it
     /// handlers are preempted by every request that arrives while they run.
     public let batchSchedulingError: IOError?
     private let threads: Mutex<[pthread_t]>
@@ -22,7 +22,17 @@ public final class EventLoopGroup: Sendable {
         var threads: [pthread_t] = []
         var schedulingError: IOError?
         for loop in loops {
-            let thread = try Self.startThread(name: "io-\(loop.index)") { loop.run() }
+            let thread: pthread_t
+            do {
+                thread = try Self.startThread(name: "io-\(loop.index)") { loop.run() }
+            } catch {
+                // The loops already running would otherwise spin on forever with nobody to stop them.
+                for (started, thread) in zip(loops, threads) {
+                    started.requestStop()
+                    pthread_join(thread, nil)
+                }
+                throw error
+            }
             threads.append(thread)
             // Without it, every request arriving while a handler runs on the same CPU preempts the handler:
             // handlers then answer two or three requests per context switch instead of all that are ready

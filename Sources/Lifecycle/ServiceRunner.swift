@@ -51,7 +51,9 @@ public struct ServiceRunner: Sendable {
     }
 
     /// Runs until shut down; returns the process exit code (0 clean, 1 if startup failed or the drain had to force).
-    public func run() async -> Int32 {
+    ///
+    /// `@concurrent`: on the global executor whoever calls it, even `main`'s top-level code on the main actor.
+    @concurrent public func run() async -> Int32 {
         let signals = SignalListener()
         let firstSignal = AsyncLatch<Int32>()
         let logger = self.logger

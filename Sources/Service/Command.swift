@@ -24,7 +24,7 @@ enum Command {
     /// Runs the subcommand `arguments` name and returns the process's exit code.
     ///
     /// `@concurrent` because `main` calls it from the main actor: under nonisolated-nonsending-by-default it
-    /// would otherwise run there, and the whole service with it, serialized on the main thread's queue.
+    /// would otherwise run there, and startup, migrations and shutdown with it, on the main thread's queue.
     @concurrent static func run(_ arguments: [String]) async -> Int32 {
         switch arguments.first ?? "serve" {
         case "serve" where arguments.count <= 1: return await serve()
