@@ -103,11 +103,18 @@ stop() {
     fi
 }
 
-find_bin
+# A status check installs and creates nothing: without a postmaster.pid there is no cluster to ask about.
+running() {
+    [[ -f "$data/postmaster.pid" ]] || return 1
+    find_bin
+    ensure_user
+    is_running
+}
+
 case "${1:-}" in
-    start) start ;;
-    stop) stop ;;
+    start) find_bin; start ;;
+    stop) find_bin; stop ;;
     url) ensure_user; print_url ;;
-    running) ensure_user; is_running ;;
+    running) running ;;
     *) echo "usage: $0 start|stop|url|running" >&2; exit 64 ;;
 esac
