@@ -103,11 +103,12 @@ stop() {
     fi
 }
 
-# A status check installs and creates nothing: without a postmaster.pid there is no cluster to ask about.
+# A status check installs and creates nothing: no postmaster.pid, no pg_ctl or (as root) no owner means no cluster.
 running() {
     [[ -f "$data/postmaster.pid" ]] || return 1
-    find_bin
-    ensure_user
+    bin="$(dirname "$(ls -d /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | sort -V | tail -n 1)")"
+    [[ -x "$bin/pg_ctl" ]] || return 1
+    if [[ "$(id -u)" == "0" ]]; then id "$db_user" >/dev/null 2>&1 || return 1; else db_user="$(id -un)"; fi
     is_running
 }
 

@@ -21,7 +21,7 @@
 # The server runs as the pod runs it: IO_THREADS=1 (the Deployment derives it from the CPU request, which
 # is below one core), the base ConfigMap's pool (DB_POOL_MIN=1, DB_POOL_MAX=10) and body limit
 # (HTTP_MAX_BODY_BYTES=65536; override it in the environment to measure another), and ACCESS_LOG=true (a
-# JSON line per request, written to a file as the container runtime would). Only the shutdown delay is 0,
+# JSON line per request, written to a file). Only the shutdown delay is 0,
 # so restarts are quick; it does not change the figures.
 #
 # PostgreSQL: DATABASE_URL if set, otherwise the throwaway cluster of scripts/dev-postgres.sh (stopped
@@ -63,6 +63,7 @@ fi
 # measurement overrides: one event loop (the Deployment derives it from the CPU request), no shutdown delay
 # (quick restarts; it does not change the figures) and the body limit under test.
 mapfile -t pod_settings < <(sed -n 's/^ *- \(\(HTTP_MAX\|DB_\|LOG_\|ACCESS_\|REQUEST_\)[A-Z_]*=[^ ]*\)$/\1/p' deploy/base/kustomization.yaml)
+((${#pod_settings[@]})) || { echo "measure-resources: no settings found in deploy/base/kustomization.yaml's ConfigMap" >&2; exit 1; }
 pod_settings+=(IO_THREADS=1 SHUTDOWN_DELAY_SECONDS=0 HTTP_MAX_BODY_BYTES="$body_bytes")
 mkdir -p "$repo/bench-results"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -78,7 +79,7 @@ echo "== 1. load: /livez and /items/{id} at 64 and 256 connections" | tee -a "$r
 . scripts/lib.sh
 port=$(free_port)
 start_server() {
-    env "${pod_settings[@]}" HTTP_HOST=127.0.0.1 HTTP_PORT=$port ADMIN_HOST=127.0.0.1 ADMIN_PORT=0 \
+    env "${pod_settings[@]}" HTTP_HOST=127.0.0.1 HTTP_PORT="$port" ADMIN_HOST=127.0.0.1 ADMIN_PORT=0 \
         taskset -c 0 "$binary" serve >"$work/$1.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 100); do

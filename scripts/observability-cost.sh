@@ -8,14 +8,14 @@
 # 20 %) from one start to the next, so one run's ratio moves as much. This takes PAIRS samples of each, every sample
 # a new process (5 s of wrk after 1 s of warm-up), which of the two goes first alternating from pair to pair, and
 # prints every sample and the means. As in the harness: server on CPU 0, wrk on CPU 1, the server's output written
-# to a file (as a container runtime takes it; /dev/null would make the log writes nearly free); CPU is the server's
-# utime + stime over the timed run. Needs `make release` first; PostgreSQL as in `make run` (DATABASE_URL, or the
+# to a file; CPU is the server's utime + stime over the timed run. Needs `make release` first; PostgreSQL as in `make run` (DATABASE_URL, or the
 # dev cluster, stopped again only if this started it).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
 . scripts/lib.sh
 pairs=${1:-8}
+[[ $pairs =~ ^[1-9][0-9]*$ ]] || { echo "observability-cost: PAIRS must be a positive number, not '$pairs'" >&2; exit 64; }
 if [[ $# -gt 1 ]]; then connections=("${@:2}"); else connections=(64 256); fi
 binary=.build/release/service
 [[ -x $binary ]] || { echo "observability-cost: $binary is missing: run 'make release'" >&2; exit 1; }
@@ -45,14 +45,16 @@ sample() {
         taskset -c 0 "$binary" serve >"$work/server.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 100); do
-        curl -sf -o /dev/null "http://127.0.0.1:$port/livez" && break
+        curl -sf --max-time 1 -o /dev/null "http://127.0.0.1:$port/livez" && break
         sleep 0.05
     done
-    curl -sf -o /dev/null "http://127.0.0.1:$port/livez" || { tail -5 "$work/server.log" >&2; echo "observability-cost: the server did not come up" >&2; exit 1; }
+    curl -sf --max-time 1 -o /dev/null "http://127.0.0.1:$port/livez" || { tail -5 "$work/server.log" >&2; echo "observability-cost: the server did not come up" >&2; exit 1; }
     taskset -c 1 wrk -t1 -c"$conns" -d1s "http://127.0.0.1:$port/livez" >/dev/null
     before=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
-    requests=$(taskset -c 1 wrk -t1 -c"$conns" -d5s "http://127.0.0.1:$port/livez" | awk '/requests in/ {print $1}')
-    after=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
+    requests=$(taskset -c 1 wrk -t1 -c"$conns" -d5s "http://127.0.0.1:$port/livez" | awk '/requests in/ {print $1}') \
+        || { echo "observability-cost: wrk failed" >&2; exit 1; }
+    after=$(awk '{print $14 + $15}' "/proc/$server_pid/stat" 2>/dev/null) \
+        || { tail -5 "$work/server.log" >&2; echo "observability-cost: the server exited under load" >&2; exit 1; }
     kill -TERM "$server_pid"
     wait "$server_pid" 2>/dev/null || true
     server_pid=

@@ -16,4 +16,9 @@ export SHUTDOWN_DELAY_SECONDS="${SHUTDOWN_DELAY_SECONDS:-0}"
 "$binary" serve &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null || true' INT TERM
-wait $pid || true
+# A trapped signal ends `wait` early: wait again until the service has drained and exited (before the EXIT trap
+# stops PostgreSQL under it), then exit with its own status (bash keeps it for the last `wait`).
+while kill -0 "$pid" 2>/dev/null; do wait "$pid" || true; done
+status=0
+wait "$pid" || status=$?
+exit "$status"
