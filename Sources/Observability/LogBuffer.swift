@@ -40,6 +40,12 @@ struct LogBuffer {
         pending.isEmpty && inFlightBytes == 0
     }
 
+    /// The address the next appended byte will occupy, unless the buffer grows or is swapped out first: a prefetch
+    /// hint for callers about to append.
+    var nextWriteAddress: UInt {
+        pending.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } + UInt(pending.count)
+    }
+
     /// Buffers `line` if it fits.
     mutating func append(_ line: UnsafeBufferPointer<UInt8>) -> AppendAction {
         guard pending.count + inFlightBytes + line.count <= capacityBytes else {

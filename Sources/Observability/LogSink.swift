@@ -49,6 +49,12 @@ public final class LogSink: Sendable {
     func enqueue(_ line: UnsafeBufferPointer<UInt8>) {
         writer.enqueue(line)
     }
+
+    /// Starts bringing the buffer's next bytes into cache; call it before formatting a line, so the copy into the
+    /// buffer finds them there.
+    func prepareForLine() {
+        writer.prepareForLine()
+    }
 }
 
 extension LogSink {
@@ -56,6 +62,10 @@ extension LogSink {
     final class Writer: Sendable {
         let droppedLines = Atomic<Int>(0)
         private let buffer: Mutex<LogBuffer>
+        /// Where the next line will probably be copied, as an address: a hint, read without the lock.
+        private let nextLineAddress = Atomic<UInt>(0)
+        /// An access line is about 240 bytes.
+        private static let prefetchBytes = 256
         private let wakeWriter = DispatchSemaphore(value: 0)
         private let drained = DispatchSemaphore(value: 0)
         private let write: @Sendable (UnsafeRawBufferPointer) -> Bool
@@ -85,7 +95,9 @@ extension LogSink {
         }
 
         func enqueue(_ line: UnsafeBufferPointer<UInt8>) {
-            switch buffer.withLock({ $0.append(line) }) {
+            let (action, next) = buffer.withLock { buffer in (buffer.append(line), buffer.nextWriteAddress) }
+            nextLineAddress.store(next, ordering: .relaxed)
+            switch action {
             case .appended:
                 break
             case .appendedWakeWriter:
@@ -93,6 +105,15 @@ extension LogSink {
             case .dropped:
                 droppedLines.add(1, ordering: .relaxed)
             }
+        }
+
+        /// The buffer's tail is cold (a busy sink fills a new 100-300 KB stretch every 10 ms), and copying a line into
+        /// it left the unlock's locked instruction waiting for those stores to reach memory: `perf` at 256 connections
+        /// put 40 % of what the access log costs there. Prefetched while the line is formatted, the copy finds its lines
+        /// in cache (that wait fell from 0.53 to 0.21 samples per 1,000 requests).
+        func prepareForLine() {
+            guard let address = UnsafeRawPointer(bitPattern: nextLineAddress.load(ordering: .relaxed)) else { return }
+            cio_prefetch_for_write(address, Self.prefetchBytes)
         }
 
         func flush(timeout: Duration) -> Bool {

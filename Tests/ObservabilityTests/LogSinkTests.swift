@@ -217,6 +217,17 @@ extension LogBuffer {
         #expect(afterWrite == [.appended, .appended])
     }
 
+    @Test func nextWriteAddressIsTheEndOfTheBufferedBytes() {
+        var buffer = LogBuffer(capacityBytes: 100)
+        _ = buffer.append(line)
+        let hint = buffer.nextWriteAddress
+        var chunk: [UInt8] = []
+        let take = buffer.takeChunk(swappingWith: &chunk)
+        // Swapping hands the writer the same storage: the hint pointed just past the line in it.
+        let end = chunk.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } + UInt(line.count)
+        #expect(take == .write && hint == end)
+    }
+
     @Test func sleepingWriterIsWokenOnce() {
         var buffer = LogBuffer(capacityBytes: 100)
         var chunk: [UInt8] = []
