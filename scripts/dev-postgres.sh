@@ -23,17 +23,20 @@ db_user="postgres"
 
 die() { echo "dev-postgres: $*" >&2; exit 1; }
 
-find_bin() {
+# Sets `bin` to the newest installed PostgreSQL's bin directory; returns 1 when none is installed.
+locate_bin() {
     local initdb
     initdb="$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 || true)"
-    if [[ -z "$initdb" ]]; then
-        echo "dev-postgres: installing postgresql (initdb not found)" >&2
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get install -y postgresql >&2 || { apt-get update >&2 && apt-get install -y postgresql >&2; }
-        initdb="$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 || true)"
-        [[ -n "$initdb" ]] || die "initdb still missing after installing postgresql"
-    fi
+    [[ -n "$initdb" ]] || return 1
     bin="$(dirname "$initdb")"
+}
+
+find_bin() {
+    locate_bin && return
+    echo "dev-postgres: installing postgresql (initdb not found)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y postgresql >&2 || { apt-get update >&2 && apt-get install -y postgresql >&2; }
+    locate_bin || die "initdb still missing after installing postgresql"
 }
 
 # Runs a PostgreSQL binary as the unprivileged owner of the data directory.
@@ -103,11 +106,10 @@ stop() {
     fi
 }
 
-# A status check installs and creates nothing: no postmaster.pid, no pg_ctl or (as root) no owner means no cluster.
+# A status check installs and creates nothing: no postmaster.pid, no PostgreSQL or (as root) no owner means no cluster.
 running() {
     [[ -f "$data/postmaster.pid" ]] || return 1
-    bin="$(dirname "$(ls -d /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | sort -V | tail -n 1)")"
-    [[ -x "$bin/pg_ctl" ]] || return 1
+    locate_bin || return 1
     if [[ "$(id -u)" == "0" ]]; then id "$db_user" >/dev/null 2>&1 || return 1; else db_user="$(id -un)"; fi
     is_running
 }

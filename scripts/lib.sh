@@ -1,5 +1,7 @@
 # shellcheck shell=bash
-# Helpers the scripts share. Source it: `. "$repo/scripts/lib.sh"` (bash, `set -euo pipefail` already on).
+# shellcheck disable=SC2154  # `repo` is set by the script that sources this file
+# Helpers the scripts share. Source it: `. "$repo/scripts/lib.sh"` (bash, `set -euo pipefail` already on, `repo` set
+# to the repository's root).
 
 # free_port: prints a TCP port on 127.0.0.1 that was free a moment ago (a random high port without python3).
 free_port() {
@@ -7,9 +9,35 @@ free_port() {
         || echo $((20000 + RANDOM % 20000))
 }
 
+# use_dev_postgres: when DATABASE_URL is unset, starts the dev cluster of scripts/dev-postgres.sh and exports its URL.
+# Sets started_postgres=1 only when this call started it; stop_started_postgres (call it on exit) stops that one and
+# leaves alone a cluster that was already up, serving `make run` or `make test` in another terminal.
+use_dev_postgres() {
+    [[ -z ${DATABASE_URL:-} ]] || return 0
+    "$repo/scripts/dev-postgres.sh" running || started_postgres=1
+    # Assigned, then exported: `export VAR="$(...)"` would hide a failed start behind export's own status.
+    DATABASE_URL="$("$repo/scripts/dev-postgres.sh" start)"
+    export DATABASE_URL
+}
+
+stop_started_postgres() {
+    if ((${started_postgres:-0})); then "$repo/scripts/dev-postgres.sh" stop >/dev/null 2>&1 || true; fi
+}
+
+# wait_for_200 URL SECONDS: polls URL until it answers 200; returns 1 when SECONDS pass without that.
+wait_for_200() {
+    local deadline=$((SECONDS + $2))
+    while ((SECONDS < deadline)); do
+        curl -sf --max-time 1 -o /dev/null "$1" && return 0
+        sleep 0.05
+    done
+    curl -sf --max-time 1 -o /dev/null "$1"
+}
+
 # pinned_venv DIR REQUIREMENT...: makes DIR a Python venv holding exactly these pip requirements, pinned by the
-# caller (`name==version`, or `-r FILE` as two arguments, whose contents count too; files it includes do not). Reinstalls only when they change; installs
-# python3-venv from Debian when `python3 -m venv` cannot work (Debian's python3 refuses system-wide pip installs).
+# caller (`name==version`, or `-r FILE` as two arguments, whose contents count too; files it includes do not).
+# Reinstalls only when they change; installs python3-venv from Debian when `python3 -m venv` cannot work (Debian's
+# python3 refuses system-wide pip installs).
 pinned_venv() {
     local venv=$1 argument
     shift

@@ -30,6 +30,7 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
+. scripts/lib.sh
 binary="$repo/.build/release/service"
 if [[ $# -gt 0 && $1 != -- ]]; then
     binary="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
@@ -48,15 +49,11 @@ work=$(mktemp -d)
 server_pid=
 cleanup() {
     if [[ -n $server_pid ]]; then kill -TERM "$server_pid" 2>/dev/null || true; fi
-    if ((${started_postgres:-0})); then scripts/dev-postgres.sh stop >/dev/null 2>&1 || true; fi
+    stop_started_postgres
     rm -rf "$work"
 }
 trap cleanup EXIT
-if [[ -z ${DATABASE_URL:-} ]]; then
-    scripts/dev-postgres.sh running || started_postgres=1
-    DATABASE_URL="$(scripts/dev-postgres.sh start)"
-    export DATABASE_URL
-fi
+use_dev_postgres
 "$binary" migrate
 
 # The base ConfigMap's settings, as the pod gets them (addresses and ports are set per run below), then what the
@@ -76,16 +73,12 @@ echo "== 1. load: /livez and /items/{id} at 64 and 256 connections" | tee -a "$r
     --endpoints livez,items --connections 64,256 --json "$repo/bench-results/resources-$stamp.json" "$@" \
     | tee -a "$report"
 
-. scripts/lib.sh
 port=$(free_port)
 start_server() {
     env "${pod_settings[@]}" HTTP_HOST=127.0.0.1 HTTP_PORT="$port" ADMIN_HOST=127.0.0.1 ADMIN_PORT=0 \
         taskset -c 0 "$binary" serve >"$work/$1.log" 2>&1 &
     server_pid=$!
-    for _ in $(seq 100); do
-        curl -sf -o /dev/null "http://127.0.0.1:$port/readyz" && return 0
-        sleep 0.1
-    done
+    wait_for_200 "http://127.0.0.1:$port/readyz" 10 && return 0
     tail -5 "$work/$1.log" >&2
     echo "measure-resources: the server did not become ready" >&2
     exit 1

@@ -8,8 +8,8 @@
 # 20 %) from one start to the next, so one run's ratio moves as much. This takes PAIRS samples of each, every sample
 # a new process (5 s of wrk after 1 s of warm-up), which of the two goes first alternating from pair to pair, and
 # prints every sample and the means. As in the harness: server on CPU 0, wrk on CPU 1, the server's output written
-# to a file; CPU is the server's utime + stime over the timed run. Needs `make release` first; PostgreSQL as in `make run` (DATABASE_URL, or the
-# dev cluster, stopped again only if this started it).
+# to a file; CPU is the server's utime + stime over the timed run. Needs `make release` first; PostgreSQL as in
+# `make run` (DATABASE_URL, or the dev cluster, stopped again only if this started it).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
@@ -25,15 +25,11 @@ work=$(mktemp -d)
 server_pid=
 cleanup() {
     if [[ -n $server_pid ]]; then kill -TERM "$server_pid" 2>/dev/null || true; fi
-    if ((${started_postgres:-0})); then scripts/dev-postgres.sh stop >/dev/null 2>&1 || true; fi
+    stop_started_postgres
     rm -rf "$work"
 }
 trap cleanup EXIT
-if [[ -z ${DATABASE_URL:-} ]]; then
-    scripts/dev-postgres.sh running || started_postgres=1
-    DATABASE_URL="$(scripts/dev-postgres.sh start)"
-    export DATABASE_URL
-fi
+use_dev_postgres
 port=$(free_port)
 ticks=$(getconf CLK_TCK)
 
@@ -44,11 +40,8 @@ sample() {
     env "$@" SHUTDOWN_DELAY_SECONDS=0 HTTP_HOST=127.0.0.1 HTTP_PORT="$port" ADMIN_PORT=0 \
         taskset -c 0 "$binary" serve >"$work/server.log" 2>&1 &
     server_pid=$!
-    for _ in $(seq 100); do
-        curl -sf --max-time 1 -o /dev/null "http://127.0.0.1:$port/livez" && break
-        sleep 0.05
-    done
-    curl -sf --max-time 1 -o /dev/null "http://127.0.0.1:$port/livez" || { tail -5 "$work/server.log" >&2; echo "observability-cost: the server did not come up" >&2; exit 1; }
+    wait_for_200 "http://127.0.0.1:$port/livez" 5 \
+        || { tail -5 "$work/server.log" >&2; echo "observability-cost: the server did not come up" >&2; exit 1; }
     taskset -c 1 wrk -t1 -c"$conns" -d1s "http://127.0.0.1:$port/livez" >/dev/null
     before=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
     requests=$(taskset -c 1 wrk -t1 -c"$conns" -d5s "http://127.0.0.1:$port/livez" | awk '/requests in/ {print $1}') \

@@ -3,14 +3,9 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 binary="$repo/.build/debug/service"
-if [ -z "${DATABASE_URL:-}" ]; then
-    # Stop on exit only a cluster this run starts: one already up may be serving `make test` elsewhere.
-    if ! "$repo/scripts/dev-postgres.sh" running; then
-        trap '"$repo/scripts/dev-postgres.sh" stop >/dev/null 2>&1 || true' EXIT
-    fi
-    DATABASE_URL="$("$repo/scripts/dev-postgres.sh" start)"
-    export DATABASE_URL
-fi
+. "$repo/scripts/lib.sh"
+trap stop_started_postgres EXIT
+use_dev_postgres
 export SHUTDOWN_DELAY_SECONDS="${SHUTDOWN_DELAY_SECONDS:-0}"
 "$binary" migrate
 "$binary" serve &
