@@ -6,9 +6,9 @@ import Synchronization
 public final class EventLoopGroup: Sendable {
     /// The loops, in index order.
     public let loops: [EventLoop]
-    /// Why the loop threads run under the default policy instead of `SCHED_BATCH` (a seccomp profile or a
-    /// runtime that forbids `sched_setscheduler`), or nil when every loop got it (the last refusal, if several). Worth a warning: without it
-    /// handlers are preempted by every request that arrives while they run.
+    /// Why the loop threads run under the default policy instead of `SCHED_BATCH` (a seccomp profile or a runtime
+    /// that forbids `sched_setscheduler`), or nil when every loop got it; the last refusal if several. Worth a warning:
+    /// without it handlers are preempted by every request that arrives while they run.
     public let batchSchedulingError: IOError?
     private let threads: Mutex<[pthread_t]>
     private let nextIndex = Atomic<Int>(0)

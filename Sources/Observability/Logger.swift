@@ -102,8 +102,8 @@ public struct Logger: Sendable {
 
     /// Formats one whole line on the caller's stack, then hands it to the sink in one piece.
     private func write(_ level: LogLevel, message appendMessage: (inout LogLine) -> Void, fields appendFields: (inout LogLine) -> Void) {
-        // An access line is about 250 bytes; longer lines move to the heap.
         sink.prepareForLine()
+        // An access line is about 240 bytes; longer lines move to the heap.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1024) { buffer in
             var line = LogLine(buffer: buffer)
             line.appendBytes(#"{"ts":""#)
