@@ -343,6 +343,9 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
             (core.machine.responseStarted(), keepAliveAllowed && core.machine.keepsAlive(clientWantsKeepAlive: exchange.keepAlive))
         }
         guard started else { return nil }
+        // One clock read serves the request's duration and the start of the keep-alive idle window: the send
+        // between them takes microseconds, and each read is a measurable share of a small request's cost.
+        let now = MonotonicInstant.now()
         outbound.removeAll(keepingCapacity: true)
         outboundOffset = 0
         ResponseEncoder.encode(
@@ -351,7 +354,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         )
         pendingRecord = HTTPRequestRecord(
             method: exchange.request.method, route: response.route, status: response.status.code,
-            duration: MonotonicInstant.now().duration(since: exchange.received), bytesSent: outbound.count,
+            duration: now.duration(since: exchange.received), bytesSent: outbound.count,
             requestID: exchange.request.id, remoteAddress: remoteAddress
         )
         switch writeOutbound(closeAfter: !keepAlive) {
@@ -365,7 +368,6 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         case .complete:
             reportResponse()
         }
-        let now = MonotonicInstant.now()
         if !keepAlive {
             core.withLock { $0.machine.responseWritten(now: now, closeAfter: true) }
             shutdown(fileDescriptor, Int32(SHUT_WR))

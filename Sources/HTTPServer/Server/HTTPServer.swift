@@ -34,13 +34,11 @@ public final class HTTPServer: Sendable {
         let openConnections = Atomic<Int>(0)
         let requestsInFlight = Atomic<Int>(0)
         private let phase = Atomic<UInt8>(DrainPhase.serving.rawValue)
-        private let requestCounter = Atomic<UInt64>(0)
-        private let requestIDPrefix: String
+        private let requestIDs = RequestIDGenerator()
 
         init(configuration: HTTPServerConfiguration, responder: any HTTPResponder) {
             self.configuration = configuration
             self.responder = responder
-            requestIDPrefix = String(UInt32.random(in: .min ... .max), radix: 16)
         }
 
         var drainPhase: DrainPhase {
@@ -54,8 +52,7 @@ public final class HTTPServer: Sendable {
         /// The client's `X-Request-ID` when it is 1–128 safe characters, otherwise a new process-unique id.
         func requestID(from headers: HTTPHeaders) -> String {
             if let given = headers["X-Request-ID"], Self.isWellFormedRequestID(given) { return given }
-            let number = requestCounter.wrappingAdd(1, ordering: .relaxed).newValue
-            return requestIDPrefix + "-" + String(number, radix: 16)
+            return requestIDs.next()
         }
 
         static func isWellFormedRequestID(_ value: String) -> Bool {
