@@ -34,8 +34,8 @@ locate_bin() {
 find_bin() {
     locate_bin && return
     echo "dev-postgres: installing postgresql (initdb not found)" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y postgresql >&2 || { apt-get update >&2 && apt-get install -y postgresql >&2; }
+    # stdout is the DATABASE_URL callers capture: apt_install writes none, and >&2 keeps it that way.
+    apt_install postgresql >&2
     locate_bin || die "initdb still missing after installing postgresql"
 }
 

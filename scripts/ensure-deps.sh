@@ -4,6 +4,9 @@
 # As root with apt-get it installs them; otherwise it names exactly what is missing and fails.
 set -euo pipefail
 
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+. "$repo/scripts/lib.sh"
+
 need=(pkg-config libpq-dev)
 case "${1:-test}" in
     run) need+=(postgresql) ;;
@@ -21,8 +24,7 @@ done
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "ensure-deps: installing ${missing[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; }
+    apt_install "${missing[@]}"
 else
     echo "ensure-deps: missing Debian packages: ${missing[*]} (install them with apt-get install ${missing[*]})" >&2
     exit 1

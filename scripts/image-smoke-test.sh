@@ -57,8 +57,9 @@ command -v curl >/dev/null || need_apt+=(curl)
 command -v strip >/dev/null || need_apt+=(binutils)
 if ((${#need_apt[@]})); then
     echo "installing: ${need_apt[*]}"
+    # Always with fresh package lists here, not only when a first try fails as apt_install alone would.
     apt-get update
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need_apt[@]}"
+    apt_install --no-install-recommends "${need_apt[@]}"
 fi
 export PATH=$PATH:/usr/sbin:/sbin
 
@@ -215,7 +216,9 @@ podman run --rm "${hardened[@]}" "${run_env[@]}" "$image" migrate status || fail
 log "serve"
 podman run -d --name "$container" "${hardened[@]}" "${run_env[@]}" "$image" >/dev/null
 
-wait_for_200() {
+# Not lib.sh's wait_for_200: between polls it checks that the container still runs, and on failure it prints the
+# container's last log lines and ends the script.
+container_wait_for_200() {
     local url=$1 deadline=$((SECONDS + $2)) code
     while ((SECONDS < deadline)); do
         code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)
@@ -234,9 +237,9 @@ wait_for_200() {
     fail "$url did not answer 200 within $2 s (last: $code)"
 }
 # STARTUP_DEADLINE_SECONDS defaults to 60: the app gives up by then, so must we.
-wait_for_200 "http://127.0.0.1:$http_port/livez" 60
-wait_for_200 "http://127.0.0.1:$http_port/readyz" 60
-wait_for_200 "http://127.0.0.1:$admin_port/livez" 5
+container_wait_for_200 "http://127.0.0.1:$http_port/livez" 60
+container_wait_for_200 "http://127.0.0.1:$http_port/readyz" 60
+container_wait_for_200 "http://127.0.0.1:$admin_port/livez" 5
 
 log "event loops run SCHED_BATCH under the hardened flags (no capabilities, default seccomp)"
 pid=$(podman inspect -f '{{.State.Pid}}' "$container")

@@ -24,7 +24,8 @@ stop_started_postgres() {
     if ((${started_postgres:-0})); then "$repo/scripts/dev-postgres.sh" stop >/dev/null 2>&1 || true; fi
 }
 
-# wait_for_200 URL SECONDS: polls URL until it answers 200; returns 1 when SECONDS pass without that.
+# wait_for_200 URL SECONDS: polls URL until it answers 200 (any status below 400: curl -f); when SECONDS pass
+# without that, fails with curl's status (7 refused, 22 HTTP error, 28 timed out).
 wait_for_200() {
     local deadline=$((SECONDS + $2))
     while ((SECONDS < deadline)); do
@@ -32,6 +33,16 @@ wait_for_200() {
         sleep 0.05
     done
     curl -sf --max-time 1 -o /dev/null "$1"
+}
+
+# apt_install [APT-OPTION...] PACKAGE...: `apt-get install -y` (noninteractive), quietly: nothing on stdout, apt's
+# errors on stderr. The first try uses the package lists as they are, its output discarded; when it fails, `apt-get
+# update` and a second try: on a fresh machine the lists may be missing (no candidate for the package) or stale (the
+# mirror has dropped the versions they name), and updating every time would cost a download when nothing needs it.
+apt_install() {
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1 && return 0
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
 # pinned_venv DIR REQUIREMENT...: makes DIR a Python venv holding exactly these pip requirements, pinned by the
@@ -50,9 +61,7 @@ pinned_venv() {
     fi
     if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
         echo "installing python3-venv" >&2
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get install -y -qq --no-install-recommends python3 python3-venv >/dev/null 2>&1 \
-            || { apt-get update -qq && apt-get install -y -qq --no-install-recommends python3 python3-venv >/dev/null; }
+        apt_install --no-install-recommends python3 python3-venv
     fi
     echo "installing $* into $venv" >&2
     rm -rf "$venv"

@@ -21,6 +21,8 @@ mkdir -p "$work"
 scripts/ensure-deps.sh run
 . scripts/lib.sh
 pinned_venv "$venv" "schemathesis==$version"
+# wait_for_200 polls with curl.
+command -v curl >/dev/null || { echo "installing curl" >&2; apt_install curl; }
 
 swift build --product service
 binary="$(swift build --show-bin-path)/service"
@@ -49,20 +51,7 @@ export SHUTDOWN_DELAY_SECONDS=0 LOG_LEVEL=info ACCESS_LOG=false
 server_pid=$!
 
 base="http://127.0.0.1:$HTTP_PORT"
-python3 - "$base/readyz" <<'EOF'
-import sys, time, urllib.request
-deadline = time.monotonic() + 60
-while True:
-    try:
-        with urllib.request.urlopen(sys.argv[1], timeout=2) as response:
-            if response.status == 200:
-                break
-    except OSError:
-        pass
-    if time.monotonic() > deadline:
-        sys.exit("schemathesis.sh: the service did not become ready within 60 s")
-    time.sleep(0.2)
-EOF
+wait_for_200 "$base/readyz" 60 || { echo "schemathesis.sh: the service did not become ready within 60 s" >&2; exit 1; }
 
 status=0
 # From $work, where schemathesis keeps the failures it replays first on the next run. One worker: with two threads,
