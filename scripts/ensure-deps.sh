@@ -10,8 +10,9 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 need=(pkg-config libpq-dev)
 case "${1:-test}" in
     run) need+=(postgresql) ;;
-    test) need+=(postgresql pgbouncer python3) ;;
-    bench) need+=(postgresql wrk nginx util-linux python3 python3-venv) ;;
+    # curl: lib.sh's wait_for_200 (schemathesis, measure-resources, observability-cost).
+    test) need+=(postgresql pgbouncer python3 curl) ;;
+    bench) need+=(postgresql wrk nginx util-linux python3 python3-venv curl) ;;
     build) ;;
     *) echo "usage: $0 build|test|bench|run" >&2; exit 2 ;;
 esac

@@ -18,11 +18,9 @@ work="$repo/.build/schemathesis"
 venv="$repo/.build/schemathesis-venv"
 mkdir -p "$work"
 
-scripts/ensure-deps.sh run
+scripts/ensure-deps.sh test
 . scripts/lib.sh
 pinned_venv "$venv" "schemathesis==$version"
-# wait_for_200 polls with curl.
-command -v curl >/dev/null || { echo "installing curl" >&2; apt_install curl; }
 
 swift build --product service
 binary="$(swift build --show-bin-path)/service"

@@ -62,7 +62,7 @@ final class HTTPMetrics: Sendable {
                     labels: [("method", key.method), ("route", key.route), ("status", String(key.status))]
                 ),
                 duration: registry?.histogram(
-                    "http_request_duration_seconds", help: "Time from a complete request to its written response.",
+                    "http_request_duration_seconds", help: "Time from a complete request to its encoded response, before the send.",
                     labels: [("method", key.method), ("route", key.route)], buckets: Self.buckets
                 ),
                 logFields: logFields

@@ -343,15 +343,15 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
             (core.machine.responseStarted(), keepAliveAllowed && core.machine.keepsAlive(clientWantsKeepAlive: exchange.keepAlive))
         }
         guard started else { return nil }
-        // One clock read serves the request's duration and the start of the keep-alive idle window: the send
-        // between them takes microseconds, and each read is a measurable share of a small request's cost.
-        let now = MonotonicInstant.now()
         outbound.removeAll(keepingCapacity: true)
         outboundOffset = 0
         ResponseEncoder.encode(
             response, keepAlive: keepAlive, http10KeepAlive: exchange.http10KeepAlive && keepAlive, omitBody: exchange.isHead,
             requestID: exchange.request.id, into: &outbound
         )
+        // One clock read ends the request's duration and starts the keep-alive idle window: only the send and the
+        // access-log line lie between the two, and each read is a measurable share of a small request's cost.
+        let now = MonotonicInstant.now()
         pendingRecord = HTTPRequestRecord(
             method: exchange.request.method, route: response.route, status: response.status.code,
             duration: now.duration(since: exchange.received), bytesSent: outbound.count,

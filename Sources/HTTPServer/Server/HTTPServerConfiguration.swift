@@ -50,7 +50,7 @@ public struct HTTPRequestRecord: Sendable {
     public var route: String?
     /// The response status code.
     public var status: Int
-    /// From the complete request to the written response.
+    /// From the complete request to its encoded response, before the send: a slow client does not lengthen it.
     public var duration: Duration
     /// Response bytes written, head included.
     public var bytesSent: Int

@@ -4,11 +4,12 @@ import Synchronization
 ///
 /// The prefix tells apart the pods (and restarts) whose logs meet in one place; the counter orders one
 /// process's requests. Every request without a usable `X-Request-ID` takes one, so an id is written into a
-/// single buffer (a small string, no allocation, for the first 16^6 requests) instead of concatenating
-/// formatted pieces.
+/// single buffer instead of concatenating formatted pieces; while it fits 15 bytes (with an 8-digit prefix, the first
+/// 16^6 - 1 requests) it is a small string, no allocation.
 struct RequestIDGenerator: ~Copyable, Sendable {
     /// The prefix and the `-`, ready to copy.
     private let head: [UInt8]
+    /// The last number handed out; relaxed, as ids need only be distinct, not ordered across threads.
     private let counter = Atomic<UInt64>(0)
 
     init(prefix: UInt32 = .random(in: .min ... .max)) {
@@ -20,6 +21,7 @@ struct RequestIDGenerator: ~Copyable, Sendable {
         Self.hex(counter.wrappingAdd(1, ordering: .relaxed).newValue, after: head)
     }
 
+    /// Lowercase hex digits by value.
     private static let digits = Array("0123456789abcdef".utf8)
 
     /// `head` followed by `number` in hex.
