@@ -39,7 +39,8 @@ RUN swift package resolve
 # although only the `service` product is built.
 COPY Sources ./Sources
 COPY Tests ./Tests
-RUN swift build -c release --static-swift-stdlib --product service \
+# The same flags as `make release` (see the Makefile for --disable-local-rpath).
+RUN swift build -c release --static-swift-stdlib --disable-local-rpath --product service \
     && install -D -m 0555 "$(swift build -c release --show-bin-path)/service" /out/service \
     && strip /out/service
 

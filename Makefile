@@ -12,9 +12,11 @@ build: ## Debug build of the service
 	@scripts/ensure-deps.sh build
 	$(SWIFT) build --product service
 
+# --disable-local-rpath: no $$ORIGIN RUNPATH, so the loader does not search the binary's directory (about a dozen
+# failed opens per start, and a directory that could plant a libpq) before the system's.
 release: ## Release build, Swift runtime linked in (what the image ships)
 	@scripts/ensure-deps.sh build
-	$(SWIFT) build -c release --static-swift-stdlib --product service
+	$(SWIFT) build -c release --static-swift-stdlib --disable-local-rpath --product service
 
 run: build ## Serve on :8080 (admin :8081) with a local PostgreSQL started for it
 	@scripts/ensure-deps.sh run

@@ -5,8 +5,7 @@
 #
 #   scripts/image-smoke-test.sh [--no-serve] [BINARY]
 #
-#   BINARY      default .build/release/service (built with `swift build -c release --static-swift-stdlib
-#               --product service` if it is missing)
+#   BINARY      default .build/release/service (built with `make release` if it is missing)
 #   DATABASE_URL  required unless --no-serve: a PostgreSQL the container reaches over the host network,
 #               e.g. postgresql://service:pw@127.0.0.1:5432/service
 #   --no-serve  only the checks that need no serving binary: image build, user, entrypoint, `ldd`, a
@@ -54,7 +53,7 @@ command -v podman >/dev/null || need_apt+=(podman)
 command -v runc >/dev/null || [[ -x /usr/sbin/runc ]] || need_apt+=(runc)
 command -v debootstrap >/dev/null || [[ -x /usr/sbin/debootstrap ]] || need_apt+=(debootstrap)
 command -v curl >/dev/null || need_apt+=(curl)
-command -v strip >/dev/null || need_apt+=(binutils)
+command -v strip >/dev/null && command -v readelf >/dev/null || need_apt+=(binutils)
 if ((${#need_apt[@]})); then
     echo "installing: ${need_apt[*]}"
     # Always with fresh package lists here, not only when a first try fails as apt_install alone would.
@@ -83,7 +82,7 @@ export CONTAINERS_CONF=$work/containers.conf
 log "binary"
 if [[ ! -x $binary ]]; then
     [[ $binary == .build/release/service ]] || fail "$binary is not an executable"
-    swift build -c release --static-swift-stdlib --product service
+    make release
 fi
 file "$binary" 2>/dev/null || true
 
@@ -192,6 +191,11 @@ if grep -q 'not found' <<<"$ldd_out"; then
     fail "missing libraries: $(grep 'not found' <<<"$ldd_out")"
 fi
 grep -q 'libpq.so.5 => /' <<<"$ldd_out" || fail "libpq.so.5 not linked (CLibPQ not in the binary?)"
+# `make release` links without SwiftPM's $ORIGIN RUNPATH: libraries come from the system's directories only.
+if readelf -d "$binary" | grep -qE '\((RUNPATH|RPATH)\)'; then
+    fail "the binary carries a library search path: $(readelf -d "$binary" | grep -E 'RUNPATH|RPATH')"
+fi
+echo "no RUNPATH or RPATH in the binary"
 
 log "read-only run as uid 10001: service --help"
 podman run --rm "${hardened[@]}" --network none "$image" --help || fail "service --help exited $?"
