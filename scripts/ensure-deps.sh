@@ -11,7 +11,8 @@ need=(pkg-config libpq-dev)
 case "${1:-test}" in
     run) need+=(postgresql) ;;
     # curl: lib.sh's wait_for_200 (schemathesis, measure-resources, observability-cost).
-    test) need+=(postgresql pgbouncer python3 curl) ;;
+    # nginx: the parser's strictness is compared with it (Tests/HTTPServerTests/NginxStrictnessTests.swift).
+    test) need+=(postgresql pgbouncer python3 curl nginx) ;;
     bench) need+=(postgresql wrk nginx util-linux python3 python3-venv curl) ;;
     build) ;;
     *) echo "usage: $0 build|test|bench|run" >&2; exit 2 ;;

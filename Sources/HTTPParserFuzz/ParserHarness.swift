@@ -10,7 +10,7 @@
 /// which is what keeps request smuggling out.
 enum ParserHarness {
     /// Small limits, so the fuzzer reaches every limit with short inputs.
-    static let limits = HTTPLimits(maxTargetBytes: 64, maxHeadBytes: 512, maxHeaderCount: 8, maxBodyBytes: 256)
+    static let limits = HTTPLimits(maxTargetBytes: 64, maxHeadBytes: 512, maxHeaderCount: 8, maxBodyBytes: 256, maxFieldLineBytes: 128)
 
     static func check(_ input: UnsafeRawBufferPointer) {
         let whole = completedRequests(input, cuts: [input.count])

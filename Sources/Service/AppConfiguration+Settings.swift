@@ -31,7 +31,7 @@ extension AppConfiguration {
                 host: http.host, port: http.port,
                 limits: HTTPLimits(
                     maxTargetBytes: http.maxTargetBytes, maxHeadBytes: http.maxHeaderBytes, maxHeaderCount: http.maxHeaderCount,
-                    maxBodyBytes: http.maxBodyBytes
+                    maxBodyBytes: http.maxBodyBytes, maxFieldLineBytes: http.maxFieldLineBytes
                 ),
                 timeouts: .init(
                     header: http.headerTimeout, body: http.bodyTimeout, idle: http.idleTimeout, write: http.writeTimeout,

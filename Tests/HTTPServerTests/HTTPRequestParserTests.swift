@@ -20,8 +20,13 @@ struct HTTPRequestParserTests {
         // Stopped before the line or section ends: a client streaming an endless target or header is not waited for.
         Rejection(name: "endless request line", request: "GET /" + String(repeating: "a", count: 9000), code: .targetTooLong, status: 414),
         Rejection(
-            name: "endless header section", request: "GET / HTTP/1.1\r\nHost: a\r\nX: " + String(repeating: "b", count: 17 * 1024),
+            name: "endless header section",
+            request: "GET / HTTP/1.1\r\nHost: a\r\n" + String(repeating: "X: " + String(repeating: "b", count: 4000) + "\r\n", count: 5),
             code: .headerSectionTooLarge, status: 431
+        ),
+        Rejection(
+            name: "endless field line", request: "GET / HTTP/1.1\r\nHost: a\r\nX: " + String(repeating: "b", count: 9 * 1024),
+            code: .fieldLineTooLong, status: 431
         ),
         Rejection(name: "double space after method", request: "GET  / HTTP/1.1\r\nHost: a\r\n\r\n", code: .malformedRequestLine, status: 400),
         Rejection(name: "no version", request: "GET /\r\nHost: a\r\n\r\n", code: .malformedRequestLine, status: 400),
@@ -57,8 +62,19 @@ struct HTTPRequestParserTests {
         // Header section (RFC 9112 §5, RFC 6585 §5)
         Rejection(
             name: "header section too large",
-            request: "GET / HTTP/1.1\r\nHost: a\r\nX-Big: \(String(repeating: "b", count: 17 * 1024))\r\n\r\n",
+            request: "GET / HTTP/1.1\r\nHost: a\r\n" + (1...5).map { "X-\($0): \(String(repeating: "b", count: 4000))\r\n" }.joined() + "\r\n",
             code: .headerSectionTooLarge, status: 431
+        ),
+        // One line over 8 KiB: nginx's limit (large_client_header_buffers), so nothing nginx refuses gets through here.
+        Rejection(
+            name: "field line too long",
+            request: "GET / HTTP/1.1\r\nHost: a\r\nCookie: \(String(repeating: "c", count: 8 * 1024 - 7))\r\n\r\n",
+            code: .fieldLineTooLong, status: 431
+        ),
+        Rejection(
+            name: "trailer line too long",
+            request: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: \(String(repeating: "t", count: 8 * 1024))\r\n\r\n",
+            code: .fieldLineTooLong, status: 431
         ),
         Rejection(
             name: "too many fields",
@@ -216,6 +232,9 @@ struct HTTPRequestParserTests {
         #expect(Parse.whole("GET /0123456789 HTTP/1.1\r\nHost: a\r\n\r\n", limits: limits) == .failed(.targetTooLong))
         #expect(Parse.whole("GET /012345678 HTTP/1.1\r\nHost: a\r\n\r\n", limits: limits).summary != nil)
         #expect(Parse.whole("GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\n\r\n", limits: limits) == .failed(.tooManyHeaderFields))
+        let lines = HTTPLimits(maxFieldLineBytes: 10)
+        #expect(Parse.whole("GET / HTTP/1.1\r\nHost: a\r\nA: 12345678\r\n\r\n", limits: lines) == .failed(.fieldLineTooLong))
+        #expect(Parse.whole("GET / HTTP/1.1\r\nHost: a\r\nA: 1234567\r\n\r\n", limits: lines).summary != nil, "10 bytes: at the limit")
         #expect(Parse.whole("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nabcd", limits: limits) == .failed(.bodyTooLarge))
         #expect(Parse.whole("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc", limits: limits).summary?.body == Array("abc".utf8))
     }

@@ -34,6 +34,7 @@ private func load(_ environment: [String: String]) throws -> ServiceSettings {
         #expect(settings.http.port == 8080)
         #expect(settings.http.maxHeaderBytes == 16384)
         #expect(settings.http.maxHeaderCount == 100)
+        #expect(settings.http.maxFieldLineBytes == 8192)
         #expect(settings.http.maxTargetBytes == 8192)
         #expect(settings.http.maxBodyBytes == 1_048_576)
         #expect(settings.http.maxConnections == 10000)
@@ -111,7 +112,8 @@ private func load(_ environment: [String: String]) throws -> ServiceSettings {
 
     @Test(arguments: [
         ("HTTP_PORT", "x"), ("HTTP_PORT", "70000"), ("HTTP_PORT", "-1"), ("HTTP_PORT", "80 "), ("ADMIN_PORT", "65536"),
-        ("HTTP_MAX_HEADER_BYTES", "10"), ("HTTP_MAX_HEADER_COUNT", "0"), ("HTTP_MAX_TARGET_BYTES", "big"),
+        ("HTTP_MAX_HEADER_BYTES", "10"), ("HTTP_MAX_HEADER_COUNT", "0"), ("HTTP_MAX_FIELD_LINE_BYTES", "255"),
+        ("HTTP_MAX_TARGET_BYTES", "big"),
         ("HTTP_MAX_BODY_BYTES", "-1"), ("HTTP_MAX_CONNECTIONS", "0"), ("HTTP_HEADER_TIMEOUT_SECONDS", "0"),
         ("HTTP_BODY_TIMEOUT_SECONDS", "-1"), ("HTTP_IDLE_TIMEOUT_SECONDS", "1e3"), ("HTTP_WRITE_TIMEOUT_SECONDS", "1."),
         ("HTTP_HANDLER_TIMEOUT_SECONDS", ".5"), ("IO_THREADS", "-1"), ("SHUTDOWN_DELAY_SECONDS", "5s"),
@@ -131,7 +133,7 @@ private func load(_ environment: [String: String]) throws -> ServiceSettings {
 
     @Test func everyNonSecretVariableRefusesAnEmptyValue() {
         let variables = ServiceSettings.variables.filter { !$0.isSecret }
-        #expect(variables.count == 37)
+        #expect(variables.count == 38)
         for variable in variables {
             let hint = variable.defaultValue.isEmpty ? "" : " \(variable.defaultValue)"
             #expect(problems([variable.name: ""]).map(\.description) == ["\(variable.name): must not be empty (unset it for the default\(hint))"])

@@ -53,7 +53,7 @@ struct ChunkedBodyDecoder {
                 offset += 2
                 stage = .size
             case .trailers(let count):
-                guard let lineEnd = try line(in: buffer, maxLength: limits.maxHeadBytes, error: .headerSectionTooLarge) else {
+                guard let lineEnd = try line(in: buffer, maxLength: limits.maxFieldLineBytes, error: .fieldLineTooLong) else {
                     return nil
                 }
                 if lineEnd == offset {

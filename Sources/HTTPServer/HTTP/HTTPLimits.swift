@@ -6,14 +6,21 @@ public struct HTTPLimits: Sendable, Hashable {
     public var maxHeadBytes: Int
     /// Most header fields in one request (431 beyond). Default 100.
     public var maxHeaderCount: Int
+    /// Longest single field line, name and value, in bytes (431 beyond). Default 8 KiB, nginx's
+    /// (`large_client_header_buffers`): a request nginx in front of the service would refuse is refused here too.
+    public var maxFieldLineBytes: Int
     /// Largest request body after de-chunking, in bytes (413 beyond). Default 1 MiB.
     public var maxBodyBytes: Int
 
     /// Creates limits; each parameter defaults to the value its property documents.
-    public init(maxTargetBytes: Int = 8 * 1024, maxHeadBytes: Int = 16 * 1024, maxHeaderCount: Int = 100, maxBodyBytes: Int = 1 << 20) {
+    public init(
+        maxTargetBytes: Int = 8 * 1024, maxHeadBytes: Int = 16 * 1024, maxHeaderCount: Int = 100, maxBodyBytes: Int = 1 << 20,
+        maxFieldLineBytes: Int = 8 * 1024
+    ) {
         self.maxTargetBytes = maxTargetBytes
         self.maxHeadBytes = maxHeadBytes
         self.maxHeaderCount = maxHeaderCount
         self.maxBodyBytes = maxBodyBytes
+        self.maxFieldLineBytes = maxFieldLineBytes
     }
 }

@@ -7,7 +7,7 @@ public struct HTTPParseError: Error, Hashable, Sendable, CustomStringConvertible
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case malformedRequestLine, unsupportedVersion, unknownMethod, targetTooLong, invalidTarget
-            case headerSectionTooLarge, tooManyHeaderFields, missingHost, repeatedHost, invalidHost
+            case headerSectionTooLarge, tooManyHeaderFields, fieldLineTooLong, missingHost, repeatedHost, invalidHost
             case whitespaceBeforeColon, obsoleteLineFolding, invalidHeaderName, invalidHeaderValue, bareLineFeed
             case contentLengthWithTransferEncoding, invalidContentLength, repeatedContentLength
             case unsupportedTransferCoding, transferEncodingInHTTP10
@@ -27,6 +27,7 @@ public struct HTTPParseError: Error, Hashable, Sendable, CustomStringConvertible
         public static let invalidTarget = Code(.invalidTarget)
         public static let headerSectionTooLarge = Code(.headerSectionTooLarge)
         public static let tooManyHeaderFields = Code(.tooManyHeaderFields)
+        public static let fieldLineTooLong = Code(.fieldLineTooLong)
         public static let missingHost = Code(.missingHost)
         public static let repeatedHost = Code(.repeatedHost)
         public static let invalidHost = Code(.invalidHost)
@@ -61,7 +62,7 @@ public struct HTTPParseError: Error, Hashable, Sendable, CustomStringConvertible
         case .unsupportedVersion: .httpVersionNotSupported
         case .unknownMethod: .notImplemented
         case .targetTooLong: .uriTooLong
-        case .headerSectionTooLarge, .tooManyHeaderFields: .requestHeaderFieldsTooLarge
+        case .headerSectionTooLarge, .tooManyHeaderFields, .fieldLineTooLong: .requestHeaderFieldsTooLarge
         case .bodyTooLarge: .contentTooLarge
         case .invalidExpectation: .expectationFailed
         default: .badRequest

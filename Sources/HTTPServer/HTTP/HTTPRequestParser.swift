@@ -119,6 +119,7 @@ struct HTTPRequestParser {
             } else {
                 lineCount += 1
                 if lineCount > limits.maxHeaderCount { throw HTTPParseError(.tooManyHeaderFields) }
+                if lineLength > limits.maxFieldLineBytes { throw HTTPParseError(.fieldLineTooLong) }
             }
             lineStart = index
         }
@@ -128,6 +129,9 @@ struct HTTPRequestParser {
             if count - lineStart > limits.maxTargetBytes + 32 { throw HTTPParseError(.targetTooLong) }
         } else if count - requestLineStart > limits.maxHeadBytes {
             throw HTTPParseError(.headerSectionTooLarge)
+        } else if count - lineStart > limits.maxFieldLineBytes + 1 {
+            // A field line still arriving is already too long (the + 1 leaves room for its CR).
+            throw HTTPParseError(.fieldLineTooLong)
         }
         return nil
     }

@@ -9,6 +9,7 @@ extension ServiceSettings {
             ("HTTP_PORT", String(http.port)),
             ("HTTP_MAX_HEADER_BYTES", String(http.maxHeaderBytes)),
             ("HTTP_MAX_HEADER_COUNT", String(http.maxHeaderCount)),
+            ("HTTP_MAX_FIELD_LINE_BYTES", String(http.maxFieldLineBytes)),
             ("HTTP_MAX_TARGET_BYTES", String(http.maxTargetBytes)),
             ("HTTP_MAX_BODY_BYTES", String(http.maxBodyBytes)),
             ("HTTP_MAX_CONNECTIONS", String(http.maxConnections)),

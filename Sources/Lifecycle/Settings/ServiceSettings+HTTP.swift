@@ -9,6 +9,8 @@ extension ServiceSettings {
         public var maxHeaderBytes = 16384
         /// `HTTP_MAX_HEADER_COUNT` (int 1...10000, default 100): most header fields in a request; 431 beyond.
         public var maxHeaderCount = 100
+        /// `HTTP_MAX_FIELD_LINE_BYTES` (int 256...1048576, default 8192): longest header field line; 431 beyond.
+        public var maxFieldLineBytes = 8192
         /// `HTTP_MAX_TARGET_BYTES` (int 16...1048576, default 8192): longest request target; 414 beyond.
         public var maxTargetBytes = 8192
         /// `HTTP_MAX_BODY_BYTES` (int 0...1073741824, default 1048576): largest request body; 413 beyond.
@@ -39,6 +41,8 @@ extension ServiceSettings {
                 "HTTP_MAX_HEADER_BYTES", default: maxHeaderBytes, range: 1024...1_048_576, doc: "Largest request head (431).")
             maxHeaderCount = reader.int(
                 "HTTP_MAX_HEADER_COUNT", default: maxHeaderCount, range: 1...10_000, doc: "Most header fields (431).")
+            maxFieldLineBytes = reader.int(
+                "HTTP_MAX_FIELD_LINE_BYTES", default: maxFieldLineBytes, range: 256...1_048_576, doc: "Longest header field line (431).")
             maxTargetBytes = reader.int(
                 "HTTP_MAX_TARGET_BYTES", default: maxTargetBytes, range: 16...1_048_576, doc: "Longest request target (414).")
             maxBodyBytes = reader.int(
