@@ -141,7 +141,9 @@ print("connections: 2000 idle keep-alive: %s" % memory())
 partial = []
 for _ in range(2000):
     s = socket.create_connection(("127.0.0.1", port))
-    s.sendall(b"GET /livez HTTP/1.1\r\nHost: m\r\nX-Pad: " + b"a" * 16000)
+    # Two complete field lines and a third unfinished: each under HTTP_MAX_FIELD_LINE_BYTES (8 KiB), 16,000 bytes in all.
+    s.sendall(b"GET /livez HTTP/1.1\r\nHost: m\r\n" + b"".join(b"X-Pad-%d: " % i + b"a" * 5320 + b"\r\n" for i in range(2))
+              + b"X-Pad-2: " + b"a" * 5336)
     partial.append(s)
 time.sleep(1)
 print("connections: + 2000 with 16,000 bytes of an unfinished header: %s" % memory())
