@@ -58,7 +58,8 @@ status=0
 # error of the run although the server did nothing wrong.
 (
     cd "$work"
-    PYTHONPATH="$repo/scripts" SCHEMATHESIS_HOOKS=schemathesis_hooks "$venv/bin/schemathesis" run "$base/openapi.json" \
+    PYTHONPATH="$repo/scripts" SCHEMATHESIS_HOOKS=schemathesis_hooks "$venv/bin/schemathesis" \
+        --config-file "$repo/scripts/schemathesis.toml" run "$base/openapi.json" \
         --checks all \
         --max-time "$seconds" \
         --workers 1 \

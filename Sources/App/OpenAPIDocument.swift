@@ -39,6 +39,7 @@ enum OpenAPIDocument {
                 "responses": {
                   "200": {"description": "One page.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ItemPage"}}}},
                   "400": {"$ref": "#/components/responses/BadRequest"},
+                  "414": {"$ref": "#/components/responses/URITooLong"},
                   "500": {"$ref": "#/components/responses/InternalServerError"},
                   "503": {"$ref": "#/components/responses/ServiceUnavailable"}
                 }
@@ -73,6 +74,7 @@ enum OpenAPIDocument {
                 "responses": {
                   "200": {"description": "The item.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}},
                   "400": {"$ref": "#/components/responses/BadRequest"},
+                  "414": {"$ref": "#/components/responses/URITooLong"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "500": {"$ref": "#/components/responses/InternalServerError"},
                   "503": {"$ref": "#/components/responses/ServiceUnavailable"}
@@ -86,6 +88,7 @@ enum OpenAPIDocument {
                 "responses": {
                   "200": {"description": "The updated item.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}},
                   "400": {"$ref": "#/components/responses/BadRequest"},
+                  "414": {"$ref": "#/components/responses/URITooLong"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "409": {"$ref": "#/components/responses/Conflict"},
                   "413": {"$ref": "#/components/responses/ContentTooLarge"},
@@ -102,6 +105,7 @@ enum OpenAPIDocument {
                 "responses": {
                   "204": {"description": "Deleted."},
                   "400": {"$ref": "#/components/responses/BadRequest"},
+                  "414": {"$ref": "#/components/responses/URITooLong"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "500": {"$ref": "#/components/responses/InternalServerError"},
                   "503": {"$ref": "#/components/responses/ServiceUnavailable"}
@@ -114,7 +118,11 @@ enum OpenAPIDocument {
                 "operationId": "livez",
                 "summary": "Liveness: should the kubelet restart this process? Only checks of the process itself.",
                 "parameters": [{"$ref": "#/components/parameters/Verbose"}, {"$ref": "#/components/parameters/Exclude"}],
-                "responses": {"200": {"$ref": "#/components/responses/ProbePassed"}, "503": {"$ref": "#/components/responses/ProbeFailed"}}
+                "responses": {
+                  "200": {"$ref": "#/components/responses/ProbePassed"},
+                  "414": {"$ref": "#/components/responses/URITooLong"},
+                  "503": {"$ref": "#/components/responses/ProbeFailed"}
+                }
               }
             },
             "/livez/{check}": {
@@ -128,6 +136,7 @@ enum OpenAPIDocument {
                 "responses": {
                   "200": {"$ref": "#/components/responses/ProbePassed"},
                   "404": {"$ref": "#/components/responses/NotFound"},
+                  "414": {"$ref": "#/components/responses/URITooLong"},
                   "503": {"$ref": "#/components/responses/ProbeFailed"}
                 }
               }
@@ -138,7 +147,11 @@ enum OpenAPIDocument {
                 "operationId": "readyz",
                 "summary": "Readiness: should traffic come here? Red during startup, from the first moment of termination, and while a dependency check fails.",
                 "parameters": [{"$ref": "#/components/parameters/Verbose"}, {"$ref": "#/components/parameters/Exclude"}],
-                "responses": {"200": {"$ref": "#/components/responses/ProbePassed"}, "503": {"$ref": "#/components/responses/ProbeFailed"}}
+                "responses": {
+                  "200": {"$ref": "#/components/responses/ProbePassed"},
+                  "414": {"$ref": "#/components/responses/URITooLong"},
+                  "503": {"$ref": "#/components/responses/ProbeFailed"}
+                }
               }
             },
             "/readyz/{check}": {
@@ -152,6 +165,7 @@ enum OpenAPIDocument {
                 "responses": {
                   "200": {"$ref": "#/components/responses/ProbePassed"},
                   "404": {"$ref": "#/components/responses/NotFound"},
+                  "414": {"$ref": "#/components/responses/URITooLong"},
                   "503": {"$ref": "#/components/responses/ProbeFailed"}
                 }
               }
@@ -214,6 +228,12 @@ enum OpenAPIDocument {
                     "description": "The `after` of the next page; null when this page is not full (the last one)."
                   }
                 }
+              },
+              "FramingProblem": {
+                "type": "object",
+                "description": "RFC 9457 problem details for a request refused while it was read, before it had an id.",
+                "required": ["type", "title", "status"],
+                "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer", "minimum": 400, "maximum": 599}}
               },
               "Problem": {
                 "type": "object",
@@ -291,6 +311,10 @@ enum OpenAPIDocument {
               "Conflict": {
                 "description": "Another item has this name.",
                 "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+              },
+              "URITooLong": {
+                "description": "The request target is longer than HTTP_MAX_TARGET_BYTES: refused before routing (no request id), the connection closed.",
+                "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/FramingProblem"}}}
               },
               "ContentTooLarge": {
                 "description": "The body is larger than HTTP_MAX_BODY_BYTES; the connection is closed."
