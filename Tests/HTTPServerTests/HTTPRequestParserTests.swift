@@ -52,6 +52,10 @@ struct HTTPRequestParserTests {
             name: "target over the limit", request: "GET /\(String(repeating: "a", count: 8192)) HTTP/1.1\r\nHost: a\r\n\r\n",
             code: .targetTooLong, status: 414
         ),
+        Rejection(
+            name: "target longer than the head limit, all at once",
+            request: "GET /?\(String(repeating: "limit=true&", count: 2000)) HTTP/1.1\r\nHost: a\r\n\r\n", code: .targetTooLong, status: 414
+        ),
         Rejection(name: "* for GET", request: "GET * HTTP/1.1\r\nHost: a\r\n\r\n", code: .invalidTarget, status: 400),
         Rejection(name: "*x for OPTIONS", request: "OPTIONS *x HTTP/1.1\r\nHost: a\r\n\r\n", code: .invalidTarget, status: 400),
         Rejection(name: "fragment", request: "GET /a#frag HTTP/1.1\r\nHost: a\r\n\r\n", code: .invalidTarget, status: 400),

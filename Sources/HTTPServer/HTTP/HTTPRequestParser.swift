@@ -115,6 +115,9 @@ struct HTTPRequestParser {
                 continue
             }
             if requestLineStart < 0 {
+                // The same bound as for a request line still arriving below, so a long target is 414 however the
+                // bytes were split (checked here, before the section's size makes it 431).
+                if lineLength > limits.maxTargetBytes + 32 { throw HTTPParseError(.targetTooLong) }
                 requestLineStart = lineStart
             } else {
                 lineCount += 1
