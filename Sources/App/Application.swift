@@ -96,7 +96,7 @@ public struct Application: Sendable {
             // A request that holds a pool connection in the database for as long as asked, so tests can keep work in
             // flight through a drain (and see it cancelled on the server) or fill the pool. Reads nothing, changes nothing.
             router.get("/debug/sleep") { request in
-                guard let seconds = request.queryParameter("seconds").flatMap(Double.init), (0...600).contains(seconds) else {
+                guard let seconds = try request.queryParameter("seconds").flatMap(Double.init), (0...600).contains(seconds) else {
                     throw HTTPError(.badRequest, detail: "seconds must be a number from 0 to 600.")
                 }
                 _ = try await pool.query("SELECT pg_sleep($1)", seconds)
@@ -122,7 +122,7 @@ public struct Application: Sendable {
             // Blocks one event loop's thread on purpose, so tests can watch liveness turn red.
             router.post("/debug/block-loop/{index}") { request in
                 let index = try request.parameters.require("index", as: Int.self)
-                let seconds = UInt32(request.queryParameter("seconds") ?? "10") ?? 10
+                let seconds = UInt32(try request.queryParameter("seconds") ?? "10") ?? 10
                 guard group.loops.indices.contains(index) else { throw HTTPError(.notFound) }
                 logger.warning("test hook: blocking an event loop", ["event": "debug.block_loop", "loop": .int(index)])
                 group.loops[index].execute { sleep(seconds) }

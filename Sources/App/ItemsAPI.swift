@@ -142,7 +142,7 @@ struct ItemsAPI: Sendable {
     }
 
     static func integerQuery(_ request: Request, _ name: String, default value: Int64, range: ClosedRange<Int64>) throws(HTTPError) -> Int64 {
-        guard let raw = request.queryParameter(name) else { return value }
+        guard let raw = try request.queryParameter(name) else { return value }
         guard let number = Int64(raw), range.contains(number) else {
             throw HTTPError(
                 .badRequest, detail: "Query parameter '\(name)' must be an integer in \(range.lowerBound)...\(range.upperBound).",

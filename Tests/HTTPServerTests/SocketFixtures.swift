@@ -23,11 +23,11 @@ enum Fixtures {
         router.get("/n/{i}") { request in .text(request.parameters["i"] ?? "?") }
         router.post("/echo") { request in Response(body: request.body) }
         router.get("/slow") { request in
-            try await Task.sleep(for: .milliseconds(Int(request.queryParameter("ms") ?? "") ?? 100))
+            try await Task.sleep(for: .milliseconds(Int(try request.queryParameter("ms") ?? "") ?? 100))
             return .text("slow")
         }
         router.get("/big") { request in
-            Response(body: [UInt8](repeating: UInt8(ascii: "x"), count: Int(request.queryParameter("bytes") ?? "") ?? 0))
+            Response(body: [UInt8](repeating: UInt8(ascii: "x"), count: Int(try request.queryParameter("bytes") ?? "") ?? 0))
         }
         router.get("/gate") { _ in
             try await gate.wait()

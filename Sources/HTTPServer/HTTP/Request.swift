@@ -36,14 +36,28 @@ public struct Request: Sendable {
         self.remoteAddress = remoteAddress
     }
 
-    /// The first value of query parameter `name`, percent-decoded ("+" as space), or nil.
-    public func queryParameter(_ name: String) -> String? {
+    /// The value of query parameter `name`, percent-decoded ("+" as space), or nil when it is absent.
+    ///
+    /// - Throws: ``HTTPError`` 400 when the parameter is given more than once (which one counts is a guess a proxy
+    ///   or cache in front may make differently) or its value is not percent-encoded UTF-8 without NUL: never read
+    ///   as absent, which would quietly apply the default.
+    public func queryParameter(_ name: String) throws(HTTPError) -> String? {
         guard let query else { return nil }
+        var found: String?
         for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let key = PercentDecoding.decode(parts[0], plusAsSpace: true), key == name else { continue }
-            return parts.count > 1 ? PercentDecoding.decode(parts[1], plusAsSpace: true) : ""
+            guard found == nil else {
+                throw HTTPError(.badRequest, detail: "Query parameter '\(name)' is given more than once.", fieldErrors: [.init(field: name, message: "repeated")])
+            }
+            guard let value = parts.count > 1 ? PercentDecoding.decode(parts[1], plusAsSpace: true) : "" else {
+                throw HTTPError(
+                    .badRequest, detail: "Query parameter '\(name)' is not valid percent-encoded UTF-8.",
+                    fieldErrors: [.init(field: name, message: "undecodable")]
+                )
+            }
+            found = value
         }
-        return nil
+        return found
     }
 }
