@@ -24,6 +24,22 @@ stop_started_postgres() {
     if ((${started_postgres:-0})); then "$repo/scripts/dev-postgres.sh" stop >/dev/null 2>&1 || true; fi
 }
 
+# begin_server_run: for a script that starts the service itself: a scratch directory in `work`, `server_pid` (set it
+# to the server's pid while one runs), a PostgreSQL (use_dev_postgres), and an EXIT trap that stops the server, the
+# cluster if this run started it, and removes `work`.
+begin_server_run() {
+    work=$(mktemp -d)
+    server_pid=
+    trap end_server_run EXIT
+    use_dev_postgres
+}
+
+end_server_run() {
+    if [[ -n ${server_pid:-} ]]; then kill -TERM "$server_pid" 2>/dev/null || true; fi
+    stop_started_postgres
+    rm -rf "$work"
+}
+
 # wait_for_200 URL SECONDS: polls URL until it answers 200 (any status below 400: curl -f); when SECONDS pass
 # without that, fails with curl's status (7 refused, 22 HTTP error, 28 timed out).
 wait_for_200() {

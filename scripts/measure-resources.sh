@@ -45,15 +45,7 @@ body_bytes=${HTTP_MAX_BODY_BYTES:-65536}
 ulimit -n 16384 || { echo "measure-resources: cannot raise the open-file limit to 16384 (ulimit -n)" >&2; exit 1; }
 
 scripts/ensure-deps.sh bench
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-    if [[ -n $server_pid ]]; then kill -TERM "$server_pid" 2>/dev/null || true; fi
-    stop_started_postgres
-    rm -rf "$work"
-}
-trap cleanup EXIT
-use_dev_postgres
+begin_server_run
 "$binary" migrate
 
 # The base ConfigMap's settings, as the pod gets them (addresses and ports are set per run below), then what the

@@ -21,15 +21,7 @@ binary=.build/release/service
 [[ -x $binary ]] || { echo "observability-cost: $binary is missing: run 'make release'" >&2; exit 1; }
 scripts/ensure-deps.sh bench
 
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-    if [[ -n $server_pid ]]; then kill -TERM "$server_pid" 2>/dev/null || true; fi
-    stop_started_postgres
-    rm -rf "$work"
-}
-trap cleanup EXIT
-use_dev_postgres
+begin_server_run
 port=$(free_port)
 ticks=$(getconf CLK_TCK)
 
