@@ -74,8 +74,8 @@ enum OpenAPIDocument {
                 "responses": {
                   "200": {"description": "The item.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}},
                   "400": {"$ref": "#/components/responses/BadRequest"},
-                  "414": {"$ref": "#/components/responses/URITooLong"},
                   "404": {"$ref": "#/components/responses/NotFound"},
+                  "414": {"$ref": "#/components/responses/URITooLong"},
                   "500": {"$ref": "#/components/responses/InternalServerError"},
                   "503": {"$ref": "#/components/responses/ServiceUnavailable"}
                 }
@@ -88,10 +88,10 @@ enum OpenAPIDocument {
                 "responses": {
                   "200": {"description": "The updated item.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}},
                   "400": {"$ref": "#/components/responses/BadRequest"},
-                  "414": {"$ref": "#/components/responses/URITooLong"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "409": {"$ref": "#/components/responses/Conflict"},
                   "413": {"$ref": "#/components/responses/ContentTooLarge"},
+                  "414": {"$ref": "#/components/responses/URITooLong"},
                   "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
                   "422": {"$ref": "#/components/responses/UnprocessableContent"},
                   "500": {"$ref": "#/components/responses/InternalServerError"},
@@ -105,8 +105,8 @@ enum OpenAPIDocument {
                 "responses": {
                   "204": {"description": "Deleted."},
                   "400": {"$ref": "#/components/responses/BadRequest"},
-                  "414": {"$ref": "#/components/responses/URITooLong"},
                   "404": {"$ref": "#/components/responses/NotFound"},
+                  "414": {"$ref": "#/components/responses/URITooLong"},
                   "500": {"$ref": "#/components/responses/InternalServerError"},
                   "503": {"$ref": "#/components/responses/ServiceUnavailable"}
                 }

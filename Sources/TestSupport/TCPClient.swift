@@ -96,6 +96,28 @@ public final class TCPClient: Sendable {
         try await Blocking.run { try self.readUntilClosedNow(timeout: timeout) }
     }
 
+    /// Reads until end-of-stream, reset or `timeout`, and returns whatever arrived: for a peer that may answer and then
+    /// keep the connection open, where ``readUntilClosed(timeout:)`` would throw the answer away.
+    public func readUntilClosedOrTimeout(_ timeout: Duration) async throws -> [UInt8] {
+        try await Blocking.run {
+            let deadline = Self.deadline(after: timeout)
+            var received = self.pending.withLock { buffer in
+                defer { buffer.removeAll() }
+                return buffer
+            }
+            while true {
+                let chunk: [UInt8]
+                do {
+                    chunk = try self.receive(deadline: deadline)
+                } catch let error as TCPClientError where error.code == .timedOut {
+                    return received
+                }
+                guard !chunk.isEmpty else { return received }
+                received.append(contentsOf: chunk)
+            }
+        }
+    }
+
     // MARK: Blocking API (call inside Blocking.run)
 
     /// Writes all of `bytes`, waiting for buffer space until the deadline.

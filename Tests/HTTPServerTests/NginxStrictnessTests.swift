@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Glibc
 import TestSupport
 import Testing
@@ -85,7 +86,7 @@ extension SocketTests {
         ]
 
         @Test func everyRequestNginxRefusesIsRefusedHereToo() async throws {
-            let nginx = try NginxPeer.start()
+            let nginx = try await NginxPeer.start()
             defer { nginx.stop() }
             try await withServer { server in
                 for (name, request) in Self.wellFormed {
@@ -139,31 +140,13 @@ extension SocketTests {
             defer { client.close() }
             try await client.send(request.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) })
             client.shutdownWrite()
-            let received = try await Blocking.run { readUntilClosedOrLate(client.fileDescriptor) }
+            let received = try await client.readUntilClosedOrTimeout(.seconds(3))
             guard !received.isEmpty else { return .closedWithoutAnswer }
             let statusLine = received.prefix { $0 != UInt8(ascii: "\r") }
             let parts = statusLine.split(separator: UInt8(ascii: " "))
             guard parts.count >= 2, parts[0].starts(with: Array("HTTP/1.".utf8)), let status = Int(String(decoding: parts[1], as: UTF8.self))
             else { return .answeredWithoutStatusLine }
             return .answered(status)
-        }
-
-        private static func readUntilClosedOrLate(_ descriptor: CInt) -> [UInt8] {
-            var received: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-            let deadline = ContinuousClock.now + .seconds(3)
-            while ContinuousClock.now < deadline {
-                var events = pollfd(fd: descriptor, events: CShort(POLLIN), revents: 0)
-                guard poll(&events, 1, 100) >= 0 || errno == EINTR else { break }
-                guard events.revents != 0 else { continue }
-                let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-                if count > 0 {
-                    received += chunk[..<count]
-                } else if count == 0 || errno != EINTR {
-                    break
-                }
-            }
-            return received
         }
     }
 }
@@ -177,7 +160,7 @@ struct NginxPeer {
 
     static let executable = "/usr/sbin/nginx"
 
-    static func start() throws -> NginxPeer {
+    static func start() async throws -> NginxPeer {
         guard access(executable, X_OK) == 0 else {
             throw ProcessFailure(command: "locating nginx", output: "\(executable) is missing: apt-get install nginx (scripts/test.sh does)")
         }
@@ -207,40 +190,30 @@ struct NginxPeer {
             }
             """
         let path = directory + "/nginx.conf"
-        guard let file = fopen(path, "w"), fputs(configuration, file) >= 0, fclose(file) == 0 else {
-            throw ProcessFailure(command: "writing \(path)", output: String(cString: strerror(errno)))
-        }
+        try configuration.write(toFile: path, atomically: false, encoding: .utf8)
         let process = try ServiceProcess.start(executable, arguments: ["-c", path, "-p", directory], environment: [:])
         let peer = NginxPeer(port: port, process: process, directory: directory)
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            if let client = try? TCPClient(port: port) {
+        do {
+            try await Poll.until("nginx to listen on port \(port)", timeout: .seconds(10), interval: .milliseconds(10)) {
+                if let exit = process.exit { throw ProcessFailure(command: "nginx", output: "ended: \(exit)") }
+                guard let client = try? TCPClient(port: port) else { return false }
                 client.close()
-                return peer
+                return true
             }
-            if process.exit != nil { break }
-            usleep(10_000)
+        } catch {
+            peer.stop()
+            throw ProcessFailure(command: "nginx -c \(path)", output: "\(error)\n\(process.output)\n\(peer.errorLog)")
         }
-        peer.stop()
-        throw ProcessFailure(command: "nginx -c \(path)", output: process.output + "\n" + peer.errorLog)
+        return peer
     }
 
     /// nginx's own log: why it refused a request, or did not start.
     var errorLog: String {
-        guard let file = fopen(directory + "/error.log", "r") else { return "(no error.log)" }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, file)
-            guard count > 0 else { break }
-            bytes += chunk[..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        (try? String(contentsOfFile: directory + "/error.log", encoding: .utf8)) ?? "(no error.log)"
     }
 
     func stop() {
         process.kill()
-        _ = Shell.run("rm -rf '\(directory)'")
+        try? FileManager.default.removeItem(atPath: directory)
     }
 }

@@ -91,6 +91,10 @@ struct HTTPRequestParser {
         return true
     }
 
+    /// The longest request line a target within the limit can make: the method, two spaces and the version take
+    /// well under 32 bytes.
+    private var maxRequestLineBytes: Int { limits.maxTargetBytes + 32 }
+
     /// Finds the end of the head, checking each line's terminator and the size limits as bytes arrive.
     private mutating func scanHead(_ buffer: UnsafeRawBufferPointer) throws(HTTPParseError) -> Int? {
         let count = buffer.count
@@ -115,9 +119,9 @@ struct HTTPRequestParser {
                 continue
             }
             if requestLineStart < 0 {
-                // The same bound as for a request line still arriving below, so a long target is 414 however the
-                // bytes were split (checked here, before the section's size makes it 431).
-                if lineLength > limits.maxTargetBytes + 32 { throw HTTPParseError(.targetTooLong) }
+                // Checked here too, before the section's size makes it 431: a long target is 414 however the bytes
+                // were split.
+                if lineLength > maxRequestLineBytes { throw HTTPParseError(.targetTooLong) }
                 requestLineStart = lineStart
             } else {
                 lineCount += 1
@@ -129,7 +133,7 @@ struct HTTPRequestParser {
         scanned = index
         if requestLineStart < 0 {
             // Still in the request line: a long one is a long target (414), not a large head (431).
-            if count - lineStart > limits.maxTargetBytes + 32 { throw HTTPParseError(.targetTooLong) }
+            if count - lineStart > maxRequestLineBytes { throw HTTPParseError(.targetTooLong) }
         } else if count - requestLineStart > limits.maxHeadBytes {
             throw HTTPParseError(.headerSectionTooLarge)
         } else if count - lineStart > limits.maxFieldLineBytes + 1 {
