@@ -16,7 +16,11 @@ let swiftSettings: [SwiftSetting] = [
 let package = Package(
     name: "swift-service-template",
     products: [
-        .executable(name: "service", targets: ["Service"])
+        // The example service. `make rename NAME=...` renames it; replace Sources/App with your own service.
+        .executable(name: "service", targets: ["App"]),
+        // The smallest service on the kit: proof that an application needs only ServiceKit's public API.
+        .executable(name: "minimal-service", targets: ["MinimalService"]),
+        .library(name: "ServiceKit", targets: ["ServiceKit"]),
     ],
     // The product decision: toolchain and libpq only. Nothing else to build, audit or update.
     dependencies: [],
@@ -42,18 +46,21 @@ let package = Package(
             dependencies: ["HTTPServer", "IO", "Observability"],
             swiftSettings: swiftSettings
         ),
-        // The example application: replace it with yours.
+        // The kit every service is built on: wiring, admin port, metrics, migrations, lifespan, probes, drain and
+        // the command line (`serve`, `migrate`, `check-config`, `describe`). Applications import only this.
         .target(
-            name: "App",
-            dependencies: ["HTTPServer", "Postgres", "Lifecycle", "Observability"],
+            name: "ServiceKit",
+            dependencies: ["HTTPServer", "IO", "Lifecycle", "Observability", "Postgres"],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "Service", dependencies: ["App"], swiftSettings: swiftSettings),
+        // The example application (the items API): yours to change or replace.
+        .executableTarget(name: "App", dependencies: ["ServiceKit"], swiftSettings: swiftSettings),
+        .executableTarget(name: "MinimalService", dependencies: ["ServiceKit"], swiftSettings: swiftSettings),
         // libFuzzer target for the request parser; without `-D FUZZING` it replays a corpus.
         .executableTarget(name: "HTTPParserFuzz", dependencies: ["HTTPServer"], swiftSettings: swiftSettings),
         .target(
             name: "TestSupport",
-            dependencies: ["HTTPServer", "IO", "Observability"],
+            dependencies: ["HTTPServer", "IO", "Observability", "Postgres"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -89,8 +96,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ServiceKitTests",
+            dependencies: ["ServiceKit", "Postgres", "Lifecycle", "HTTPServer", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        // The example's own tests: they go when Sources/App goes.
+        .testTarget(
             name: "AppTests",
-            dependencies: ["App", "Postgres", "Lifecycle", "HTTPServer", "TestSupport"],
+            dependencies: ["App", "ServiceKit", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -1,7 +1,5 @@
 import FoundationEssentials
-import HTTPServer
-import Observability
-import Postgres
+import ServiceKit
 
 /// The example resource: a small CRUD API over the `items` table. Replace it with yours.
 struct ItemsAPI: Sendable {

@@ -1,31 +1,8 @@
-/// The schema, as ordered SQL migrations compiled into the binary.
-///
-/// Add a migration by appending to ``all``; never edit or reorder one that has shipped: `migrate`
-/// refuses to run when an applied migration's checksum changed.
-public enum Migrations {
-    /// One migration.
-    public struct Migration: Sendable {
-        /// Its version; strictly increasing.
-        public let version: Int
-        /// A short name.
-        public let name: String
-        /// The SQL it runs, in one transaction.
-        public let sql: String
+import ServiceKit
 
-        /// A stable checksum of the SQL (FNV-1a, 64 bits), to detect edited migrations.
-        public var checksum: String {
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in sql.utf8 {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x0000_0100_0000_01b3
-            }
-            let hex = String(hash, radix: 16)
-            return String(repeating: "0", count: 16 - hex.count) + hex
-        }
-    }
-
-    /// Every migration, in order.
-    public static let all: [Migration] = [
+extension ItemsService {
+    /// The schema, in order. Append to it; never edit or reorder a migration that has shipped.
+    static let migrations = [
         Migration(
             version: 1, name: "create_items",
             sql: """
@@ -38,7 +15,4 @@ public enum Migrations {
                 """
         )
     ]
-
-    /// The schema version this binary needs (the last migration's).
-    public static var requiredVersion: Int { all.last?.version ?? 0 }
 }

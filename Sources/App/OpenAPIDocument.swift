@@ -1,4 +1,4 @@
-import HTTPServer
+import ServiceKit
 
 /// The OpenAPI 3.1 description of the traffic port, served at `GET /openapi.json`.
 ///
@@ -343,9 +343,4 @@ enum OpenAPIDocument {
 
     /// The document's bytes, as served.
     static let bytes = Array(json.utf8)
-
-    /// Adds `GET /openapi.json`.
-    static func install(into router: inout Router) {
-        router.get("/openapi.json") { _ in .json(bytes: bytes) }
-    }
 }

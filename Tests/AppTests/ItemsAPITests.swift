@@ -7,6 +7,7 @@ import TestSupport
 import Testing
 
 @testable import App
+@testable import ServiceKit
 
 /// The items API through the real traffic router, on a real PostgreSQL.
 @Suite struct ItemsAPITests {
@@ -27,10 +28,14 @@ import Testing
         _ poolConfiguration: PostgresPoolConfiguration = .init(minimumConnections: 0, maximumConnections: 2),
         _ body: @Sendable (Router, PostgresPool) async throws -> Void
     ) async throws {
-        try await TestDatabase.migrate()
-        try await TestDatabase.withPool(poolConfiguration) { pool in
+        try await ItemsDatabase.migrate()
+        try await PoolFixture.withPool(poolConfiguration) { pool in
             let health = HealthRegistry(checkInterval: .seconds(1), checkTimeout: .seconds(1))
-            try await body(Application.trafficRouter(pool: pool, health: health, logger: Logger(label: "test", level: .critical)), pool)
+            var router = ServiceAssembly.trafficRouter(
+                pool: pool, health: health, openAPIDocument: nil, logger: Logger(label: "test", level: .critical)
+            )
+            ItemsAPI(pool: pool).install(into: &router)
+            try await body(router, pool)
         }
     }
 
@@ -103,9 +108,9 @@ import Testing
 
     @Test func exhaustedPoolIs503WithRetryAfter() async throws {
         try await withRouter(.init(minimumConnections: 0, maximumConnections: 1, acquireTimeout: .milliseconds(200))) { router, pool in
-            try await TestDatabase.warmUp(pool)
+            try await PoolFixture.warmUp(pool)
             let gate = Gate()
-            let holder = await TestDatabase.holdConnection(of: pool, until: gate)
+            let holder = await PoolFixture.holdConnection(of: pool, until: gate)
             let response = await send(router, .get, "/items/1")
             gate.open()
             try await holder.value

@@ -7,6 +7,7 @@ import TestSupport
 import Testing
 
 @testable import App
+@testable import ServiceKit
 
 /// Keeps `GET /openapi.json` true to the traffic router: same routes, valid JSON, OpenAPI 3.1.
 @Suite struct OpenAPIDocumentTests {
@@ -46,8 +47,9 @@ import Testing
     }
 
     @Test func everyRoutedPathAndMethodIsDocumentedAndViceVersa() throws {
-        let application = try Application(
-            configuration: AppConfiguration(
+        let application = try ServiceAssembly(
+            ItemsService.self, settings: (),
+            configuration: ServiceConfiguration(
                 adminPort: 0, ioThreads: 1, database: PostgresConfiguration(url: "postgresql://nobody@127.0.0.1:1/none")
             ),
             logger: Logger(label: "test", level: .critical)
@@ -101,8 +103,9 @@ import Testing
         let group = try EventLoopGroup(threadCount: 1)
         defer { group.shutdown() }
         let pool = PostgresPool(configuration: try PostgresConfiguration(url: "postgresql://nobody@127.0.0.1:1/none"), eventLoopGroup: group)
-        let router = Application.trafficRouter(
-            pool: pool, health: HealthRegistry(checkInterval: .seconds(1), checkTimeout: .seconds(1)), logger: Logger(label: "test", level: .critical)
+        let router = ServiceAssembly.trafficRouter(
+            pool: pool, health: HealthRegistry(checkInterval: .seconds(1), checkTimeout: .seconds(1)),
+            openAPIDocument: ItemsService.openAPIDocument, logger: Logger(label: "test", level: .critical)
         )
         let response = await router.respond(to: Request(method: .get, path: "/openapi.json"))
         #expect(response.status == .ok)

@@ -77,13 +77,13 @@ import Testing
         BadSetting(variable: "ENABLE_TEST_HOOKS", set: ["ENABLE_TEST_HOOKS": "on"]),
     ]
 
-    @Test(arguments: badSettings)
-    func badSettingExits78NamingIt(_ bad: BadSetting) async throws {
+    @Test(arguments: badSettings, ServiceExecutable.allCases)
+    func badSettingExits78NamingIt(_ bad: BadSetting, _ executable: ServiceExecutable) async throws {
         var environment = Self.valid.merging(bad.set) { _, new in new }
         for name in bad.unset { environment[name] = nil }
         for command in [[], ["migrate"], ["check-config"]] {
-            let process = try await ServiceFixture.run(command, environment: environment, timeout: .seconds(10))
-            let name = (["service"] + command).joined(separator: " ")
+            let process = try await ServiceFixture.run(executable, command, environment: environment, timeout: .seconds(10))
+            let name = ([executable.rawValue] + command).joined(separator: " ")
             #expect(process.exit?.code == 78, "\(name): \(process.output)")
             // One line per problem, each starting with its variable.
             #expect(process.standardError.split(separator: "\n").contains { $0.hasPrefix("\(bad.variable): ") }, "\(name): \(process.output)")
@@ -91,12 +91,26 @@ import Testing
         }
     }
 
-    @Test func everyProblemIsReportedAtOnce() async throws {
+    @Test(arguments: ServiceExecutable.allCases) func everyProblemIsReportedAtOnce(_ executable: ServiceExecutable) async throws {
         let environment = Self.valid.merging(["HTTP_PORT": "x", "LOG_LEVEL": "loud", "DB_POOL_MAX": "0"]) { _, new in new }
-        let process = try await ServiceFixture.run([], environment: environment, timeout: .seconds(10))
+        let process = try await ServiceFixture.run(executable, [], environment: environment, timeout: .seconds(10))
         #expect(process.exit?.code == 78)
         for variable in ["HTTP_PORT", "LOG_LEVEL", "DB_POOL_MAX"] {
             #expect(process.standardError.contains("\(variable): "), "\(process.output)")
+        }
+    }
+
+    /// An application's own setting is read in the same pass as the kit's: listed by `check-config`, and a bad
+    /// value is one more problem reported with the others.
+    @Test func applicationSettingIsListedAndValidatedWithTheKits() async throws {
+        let listed = try await ServiceFixture.run(.minimal, ["check-config"], environment: Self.valid, timeout: .seconds(10))
+        #expect(listed.exit?.code == 0, "\(listed.output)")
+        #expect(listed.standardOutput.split(separator: "\n").contains("GREETING=hello"), "\(listed.output)")
+        let bad = Self.valid.merging(["GREETING": "", "HTTP_PORT": "x"]) { _, new in new }
+        let refused = try await ServiceFixture.run(.minimal, [], environment: bad, timeout: .seconds(10))
+        #expect(refused.exit?.code == 78, "\(refused.output)")
+        for variable in ["GREETING", "HTTP_PORT"] {
+            #expect(refused.standardError.contains("\(variable): "), "\(refused.output)")
         }
     }
 

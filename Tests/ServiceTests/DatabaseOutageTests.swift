@@ -7,13 +7,14 @@ import Testing
 @Suite struct DatabaseOutageTests {
     /// A database outage is readiness's business, never liveness's: restarting the pod would not bring the database
     /// back, and restarting every pod at once would turn an outage into a crash loop.
-    @Test func outageTurnsReadinessRedAndBackGreenWhileLivenessStaysGreen() async throws {
-        let cluster = try await Blocking.run { try DedicatedCluster.start("e2e-outage") }
+    @Test(arguments: ServiceExecutable.allCases) func outageTurnsReadinessRedAndBackGreenWhileLivenessStaysGreen(_ executable: ServiceExecutable) async throws {
+        let cluster = try await Blocking.run { try DedicatedCluster.start("e2e-outage-\(executable.rawValue)") }
         // Also when the test fails; after a normal end this finds the cluster stopped already.
         defer { try? cluster.stop() }
-        try await ServiceFixture.migrate(cluster.url)
+        try await ServiceFixture.migrate(executable, cluster.url)
         let interval = Duration.seconds(1)
         let service = try await ServiceFixture.serve(
+            executable,
             ServiceFixture.environment(
                 url: cluster.url,
                 ["READINESS_CHECK_INTERVAL_SECONDS": "1", "READINESS_CHECK_TIMEOUT_SECONDS": "0.5", "DB_CONNECT_TIMEOUT_SECONDS": "1"]))

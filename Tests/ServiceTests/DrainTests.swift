@@ -5,9 +5,10 @@ import Testing
 /// SIGTERM and `/prestop` against the real binary: in-flight work survives, overlong work is cancelled, the exit
 /// is on time, and a preStop hook followed by SIGTERM costs one shutdown delay.
 @Suite struct DrainTests {
-    @Test func requestInFlightSurvivesSigterm() async throws {
-        let schema = try await ServiceFixture.migratedSchema("inflight")
+    @Test(arguments: ServiceExecutable.allCases) func requestInFlightSurvivesSigterm(_ executable: ServiceExecutable) async throws {
+        let schema = try await ServiceFixture.migratedSchema(executable, "inflight")
         let service = try await ServiceFixture.serve(
+            executable,
             ServiceFixture.environment(schema: schema, ["ENABLE_TEST_HOOKS": "true", "SHUTDOWN_DELAY_SECONDS": "1", "DRAIN_TIMEOUT_SECONDS": "3"]))
         let client = try await TCPClient.connect(port: service.httpPort)
         let sent = ContinuousClock.now
@@ -34,9 +35,10 @@ import Testing
 
     /// Past the drain timeout the request is cancelled, down to its query on the server, and the process exits on
     /// time with 1: ServiceRunner's contract is 0 for a clean drain, 1 when anything had to be forced.
-    @Test func requestLongerThanTheDrainTimeoutIsCancelledAndTheExitIsOnTime() async throws {
-        let schema = try await ServiceFixture.migratedSchema("overlong")
+    @Test(arguments: ServiceExecutable.allCases) func requestLongerThanTheDrainTimeoutIsCancelledAndTheExitIsOnTime(_ executable: ServiceExecutable) async throws {
+        let schema = try await ServiceFixture.migratedSchema(executable, "overlong")
         let service = try await ServiceFixture.serve(
+            executable,
             ServiceFixture.environment(schema: schema, ["ENABLE_TEST_HOOKS": "true", "SHUTDOWN_DELAY_SECONDS": "1", "DRAIN_TIMEOUT_SECONDS": "2"]))
         let client = try await TCPClient.connect(port: service.httpPort)
         try await client.send("GET /debug/sleep?seconds=30 HTTP/1.1\r\nHost: service\r\n\r\n")
@@ -60,16 +62,17 @@ import Testing
     }
 
     /// The kubelet runs the preStop hook, waits for it, then sends SIGTERM: the delay is served once, by the hook.
-    @Test func prestopThenSigtermTakesOneDelay() async throws {
-        let schema = try await ServiceFixture.migratedSchema("prestop")
+    @Test(arguments: ServiceExecutable.allCases) func prestopThenSigtermTakesOneDelay(_ executable: ServiceExecutable) async throws {
+        let schema = try await ServiceFixture.migratedSchema(executable, "prestop")
         let delay = Duration.seconds(2)
         let service = try await ServiceFixture.serve(
+            executable,
             ServiceFixture.environment(schema: schema, ["SHUTDOWN_DELAY_SECONDS": "2", "DRAIN_TIMEOUT_SECONDS": "3"]))
 
         let hookStarted = ContinuousClock.now
         async let hook = service.admin("GET", "/prestop", timeout: .seconds(10))
         try await Poll.until("/readyz to turn red during the hook", timeout: .seconds(1)) { await service.status("/readyz") == 503 }
-        #expect(await service.status("/items") == 200, "the delay must keep serving")
+        #expect(await service.status(executable.applicationPath) == 200, "the delay must keep serving")
         let hookResponse = try await hook
         let hookReturned = ContinuousClock.now
         #expect(hookResponse.status == 200)
@@ -87,9 +90,9 @@ import Testing
 
     /// An operator's second Ctrl-C (or a second SIGTERM) does not wait for the delay: the process exits at once, with
     /// 130 as ServiceRunner documents.
-    @Test func secondSignalExitsAtOnce() async throws {
-        let schema = try await ServiceFixture.migratedSchema("second_signal")
-        let service = try await ServiceFixture.serve(ServiceFixture.environment(schema: schema, ["SHUTDOWN_DELAY_SECONDS": "10"]))
+    @Test(arguments: ServiceExecutable.allCases) func secondSignalExitsAtOnce(_ executable: ServiceExecutable) async throws {
+        let schema = try await ServiceFixture.migratedSchema(executable, "second_signal")
+        let service = try await ServiceFixture.serve(executable, ServiceFixture.environment(schema: schema, ["SHUTDOWN_DELAY_SECONDS": "10"]))
         service.process.send(SIGTERM)
         try await service.process.waitForLog(event: "shutdown.initiated", timeout: .seconds(5))
         let signalled = ContinuousClock.now

@@ -5,11 +5,12 @@ import Testing
 /// A wedged event loop is the one thing `/livez` exists for: it must turn red within the stall threshold
 /// (`LIVENESS_STALL_SECONDS`), and green again once the loop turns.
 @Suite struct LivenessTests {
-    @Test func blockedEventLoopTurnsLivenessRedWithinTheStallThresholdThenGreen() async throws {
-        let schema = try await ServiceFixture.migratedSchema("stall")
+    @Test(arguments: ServiceExecutable.allCases) func blockedEventLoopTurnsLivenessRedWithinTheStallThresholdThenGreen(_ executable: ServiceExecutable) async throws {
+        let schema = try await ServiceFixture.migratedSchema(executable, "stall")
         let stall = Duration.seconds(1)
         let blocked = Duration.seconds(4)
         let service = try await ServiceFixture.serve(
+            executable,
             ServiceFixture.environment(schema: schema, ["ENABLE_TEST_HOOKS": "true", "IO_THREADS": "2", "LIVENESS_STALL_SECONDS": "1"]))
         #expect(await service.status("/livez") == 200)
 

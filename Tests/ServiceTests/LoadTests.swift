@@ -18,15 +18,16 @@ import Testing
     /// - a connection the server closes while it is idle between requests is not a failure either: the client
     ///   sees the close before reusing it and reconnects.
     /// Every connection must end with a `Connection: close` response or such a clean close.
-    @Test func steadyKeepAliveLoadThroughSigtermLosesNothing() async throws {
-        let schema = try await ServiceFixture.migratedSchema("load")
+    @Test(arguments: ServiceExecutable.allCases) func steadyKeepAliveLoadThroughSigtermLosesNothing(_ executable: ServiceExecutable) async throws {
+        let schema = try await ServiceFixture.migratedSchema(executable, "load")
         let delay = Duration.seconds(1)
         let drain = Duration.seconds(3)
         let service = try await ServiceFixture.serve(
+            executable,
             ServiceFixture.environment(
                 schema: schema, ["SHUTDOWN_DELAY_SECONDS": "1", "DRAIN_TIMEOUT_SECONDS": "3", "DB_POOL_MAX": "16", "ACCESS_LOG": "false"]))
         let load = KeepAliveLoad(
-            port: service.httpPort, clients: 32, request: "GET /items?limit=1 HTTP/1.1\r\nHost: service\r\n\r\n", shutdownDelay: delay,
+            port: service.httpPort, clients: 32, request: "GET \(executable.applicationPath) HTTP/1.1\r\nHost: service\r\n\r\n", shutdownDelay: delay,
             pacing: .milliseconds(50))
         defer { load.stop() }
         let running = Task { await load.run() }

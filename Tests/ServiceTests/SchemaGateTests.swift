@@ -7,9 +7,10 @@ import Testing
 /// and readiness stays red until the schema is the one this binary needs, so no traffic reaches a pod too new for
 /// its database.
 @Suite struct SchemaGateTests {
-    @Test func readinessWaitsForMigrateAndTheServerNeverMigrates() async throws {
-        let schema = try await ServiceFixture.freshSchema("gate")
+    @Test(arguments: ServiceExecutable.allCases) func readinessWaitsForMigrateAndTheServerNeverMigrates(_ executable: ServiceExecutable) async throws {
+        let schema = try await ServiceFixture.freshSchema("gate_\(executable.rawValue.prefix(3))")
         let service = try await ServiceFixture.serve(
+            executable,
             ServiceFixture.environment(schema: schema, ["READINESS_CHECK_INTERVAL_SECONDS": "0.5"]), waitUntilReady: false)
         try await Poll.until("startup to finish", timeout: .seconds(20)) { !service.process.logLines(event: "startup.ready").isEmpty }
 
@@ -22,7 +23,7 @@ import Testing
         }
         #expect(tables == 0, "serve created tables")
 
-        try await ServiceFixture.migrate(schema.url)
+        try await ServiceFixture.migrate(executable, schema.url)
         try await Poll.until("/readyz to turn green after migrate", timeout: .seconds(3)) { await service.status("/readyz") == 200 }
         service.process.send(SIGTERM)
         #expect(try await service.process.waitForExit(timeout: .seconds(8)).code == 0, "\(service.process.output)")

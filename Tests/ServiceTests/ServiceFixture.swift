@@ -1,8 +1,27 @@
 import IO
 import Postgres
 import TestSupport
+import Testing
 
-/// The `service` binary and the databases the end-to-end tests run it against.
+/// An executable built on the kit: the contract tests run against each of them.
+enum ServiceExecutable: String, CaseIterable, CustomTestStringConvertible {
+    /// The example items service.
+    case service
+    /// The smallest service on the kit (Sources/MinimalService).
+    case minimal = "minimal-service"
+
+    /// A route of the application's own that answers 200 once the schema is migrated.
+    var applicationPath: String {
+        switch self {
+        case .service: "/items?limit=1"
+        case .minimal: "/greeting"
+        }
+    }
+
+    var testDescription: String { rawValue }
+}
+
+/// The service binaries and the databases the end-to-end tests run them against.
 ///
 /// Each test gets a schema of its own on the shared cluster (its `search_path`, set in the URL), or a dedicated
 /// cluster when it stops PostgreSQL, because suites run in parallel with each other and with the other targets'
@@ -13,8 +32,8 @@ enum ServiceFixture {
     }()
 
     /// The binary under test, next to the test executable.
-    static func binary() throws -> String {
-        try ServiceProcess.executable(named: "service")
+    static func binary(_ executable: ServiceExecutable = .service) throws -> String {
+        try ServiceProcess.executable(named: executable.rawValue)
     }
 
     /// Settings every test starts from: loopback, ports picked by the kernel (the service logs them), two event
@@ -34,7 +53,14 @@ enum ServiceFixture {
 
     /// Starts `service serve`; when `waitUntilReady`, returns once `/readyz` answers 200 on the traffic port.
     static func serve(_ environment: [String: String], waitUntilReady: Bool = true) async throws -> RunningService {
-        let process = try ServiceProcess.start(try binary(), environment: environment)
+        try await serve(.service, environment, waitUntilReady: waitUntilReady)
+    }
+
+    /// Starts `<executable> serve`; when `waitUntilReady`, returns once `/readyz` answers 200 on the traffic port.
+    static func serve(
+        _ executable: ServiceExecutable, _ environment: [String: String], waitUntilReady: Bool = true
+    ) async throws -> RunningService {
+        let process = try ServiceProcess.start(try binary(executable), environment: environment)
         let ports = try await process.listeningPorts()
         let service = RunningService(process: process, httpPort: ports.http, adminPort: ports.admin)
         if waitUntilReady {
@@ -49,21 +75,38 @@ enum ServiceFixture {
     static func run(_ arguments: [String], environment: [String: String], timeout: Duration = .seconds(30)) async throws
         -> ServiceProcess
     {
-        let process = try ServiceProcess.start(try binary(), arguments: arguments, environment: environment)
+        try await run(.service, arguments, environment: environment, timeout: timeout)
+    }
+
+    /// Runs `<executable> <arguments>` to completion.
+    static func run(
+        _ executable: ServiceExecutable, _ arguments: [String], environment: [String: String], timeout: Duration = .seconds(30)
+    ) async throws -> ServiceProcess {
+        let process = try ServiceProcess.start(try binary(executable), arguments: arguments, environment: environment)
         try await process.waitForExit(timeout: timeout)
         return process
     }
 
     /// Applies the migrations with `service migrate`, as the Job in front of a rollout does.
     static func migrate(_ url: String) async throws {
-        let process = try await run(["migrate"], environment: ["DATABASE_URL": url])
-        guard process.exit?.code == 0 else { throw ProcessFailure(command: "service migrate", output: process.output) }
+        try await migrate(.service, url)
     }
 
-    /// ``freshSchema(_:)`` with the migrations applied, as the Job in front of a rollout leaves it.
+    /// Applies `executable`'s migrations.
+    static func migrate(_ executable: ServiceExecutable, _ url: String) async throws {
+        let process = try await run(executable, ["migrate"], environment: ["DATABASE_URL": url])
+        guard process.exit?.code == 0 else { throw ProcessFailure(command: "\(executable.rawValue) migrate", output: process.output) }
+    }
+
+    /// ``freshSchema(_:)`` with `executable`'s migrations applied, as the Job in front of a rollout leaves it.
     static func migratedSchema(_ name: String) async throws -> TestSchema {
-        let schema = try await freshSchema(name)
-        try await migrate(schema.url)
+        try await migratedSchema(.service, name)
+    }
+
+    /// ``freshSchema(_:)`` with `executable`'s migrations applied (a schema of its own per executable).
+    static func migratedSchema(_ executable: ServiceExecutable, _ name: String) async throws -> TestSchema {
+        let schema = try await freshSchema(executable == .service ? name : "\(name)_minimal")
+        try await migrate(executable, schema.url)
         return schema
     }
 

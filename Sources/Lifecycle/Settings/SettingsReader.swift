@@ -20,6 +20,8 @@ public struct SettingsReader: Sendable {
         public var doc: String
         /// Whether its value is a secret (never printed).
         public var isSecret: Bool
+        /// The value in effect, as written in the environment (the default when unset or invalid); nil for secrets.
+        public var value: String?
     }
 
     /// The environment being read.
@@ -106,7 +108,7 @@ public struct SettingsReader: Sendable {
         _ name: String, default defaultValue: Value, rendered: String, doc: String,
         parse: (String) -> Result<Value, ParseFailure>
     ) -> Value {
-        variables.append(Variable(name: name, defaultValue: rendered, doc: doc, isSecret: false))
+        variables.append(Variable(name: name, defaultValue: rendered, doc: doc, isSecret: false, value: rendered))
         guard let text = environment[name] else { return defaultValue }
         guard !text.isEmpty else {
             report(name, "must not be empty (unset it for the default\(rendered.isEmpty ? "" : " \(rendered)"))", code: .invalidValue)
@@ -114,6 +116,7 @@ public struct SettingsReader: Sendable {
         }
         switch parse(text) {
         case .success(let value):
+            variables[variables.count - 1].value = text
             return value
         case .failure(let failure):
             report(name, failure.message, code: .invalidValue)
@@ -123,7 +126,7 @@ public struct SettingsReader: Sendable {
 
     /// Records a secret variable for the documentation list.
     mutating func declareSecret(_ name: String, doc: String) {
-        variables.append(Variable(name: name, defaultValue: "", doc: doc, isSecret: true))
+        variables.append(Variable(name: name, defaultValue: "", doc: doc, isSecret: true, value: nil))
     }
 
     /// Seconds above this are refused, so any sum of settings still fits in `Int64` nanoseconds.

@@ -2,7 +2,7 @@ import Observability
 import TestSupport
 import Testing
 
-@testable import App
+@testable import ServiceKit
 @testable import HTTPServer
 
 @Suite struct HTTPMetricsTests {

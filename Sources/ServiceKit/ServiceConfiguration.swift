@@ -1,11 +1,11 @@
 public import HTTPServer
-import Lifecycle
+public import Lifecycle
 public import Observability
 public import Postgres
 
-/// Everything ``Application`` needs, already typed and validated (the `Service` executable builds it
-/// from the environment).
-public struct AppConfiguration: Sendable {
+/// Everything ``ServiceAssembly`` needs, already typed and validated (``ServiceCommand`` builds it from the
+/// environment's ``ServiceSettings``).
+public struct ServiceConfiguration: Sendable {
     /// The traffic port's server settings.
     public var http: HTTPServerConfiguration
     /// The admin port's address.

@@ -1,32 +1,21 @@
-import App
-import IO
-import Postgres
-import TestSupport
+public import IO
+public import Postgres
 
-/// The PostgreSQL the app tests run against, migrated to this binary's schema.
-///
-/// The shared cluster of ``TestPostgres``.
-enum TestDatabase {
-    static let group: EventLoopGroup = {
+/// Pools on the shared cluster of ``TestPostgres``, for tests of code that queries through a ``PostgresPool``.
+public enum PoolFixture {
+    /// The event loops every fixture pool runs on.
+    public static let group: EventLoopGroup = {
         do { return try EventLoopGroup(threadCount: 2) } catch { fatalError("event loops: \(error)") }
     }()
 
-    static func configuration() throws -> PostgresConfiguration {
-        try PostgresConfiguration(url: TestPostgres.url, applicationName: "app-tests")
-    }
-
-    /// Migrates once per test process; concurrent callers wait for the same run.
-    static func migrate() async throws {
-        try await migration.value
-    }
-
-    private static let migration = Task {
-        try await withPool { pool in _ = try await Migrator(pool: pool).migrate() }
+    /// The shared cluster's configuration; sessions show `applicationName` in `pg_stat_activity`.
+    public static func configuration(applicationName: String = "kit-tests") throws -> PostgresConfiguration {
+        try PostgresConfiguration(url: TestPostgres.url, applicationName: applicationName)
     }
 
     /// Leases once, retrying while the first connection is still being opened: on a loaded machine connecting
     /// can outlast the short acquire timeouts of the tests that exhaust a pool.
-    static func warmUp(_ pool: PostgresPool) async throws {
+    public static func warmUp(_ pool: PostgresPool) async throws {
         for _ in 0..<100 {
             do {
                 _ = try await pool.query("SELECT 1")
@@ -39,7 +28,7 @@ enum TestDatabase {
     }
 
     /// Leases one of `pool`'s connections and holds it until `gate` opens; returns once it is held.
-    static func holdConnection(of pool: PostgresPool, until gate: Gate) async -> Task<Void, any Error> {
+    public static func holdConnection(of pool: PostgresPool, until gate: Gate) async -> Task<Void, any Error> {
         let (leased, leasedSink) = AsyncStream.makeStream(of: Void.self)
         let holder = Task {
             try await pool.withConnection { _ in
@@ -52,7 +41,7 @@ enum TestDatabase {
     }
 
     /// Runs `body` with a running pool, then closes it and waits for ``PostgresPool/run()`` to return.
-    static func withPool<Result: Sendable>(
+    public static func withPool<Result: Sendable>(
         _ poolConfiguration: PostgresPoolConfiguration = .init(minimumConnections: 0, maximumConnections: 2),
         _ body: @Sendable (PostgresPool) async throws -> Result
     ) async throws -> Result {

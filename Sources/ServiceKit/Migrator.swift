@@ -1,6 +1,6 @@
 public import Postgres
 
-/// Applies ``Migrations`` to a database: each migration in its own transaction, recorded in
+/// Applies an application's ``Migration``s to a database: each migration in its own transaction, recorded in
 /// `schema_migrations`, under an advisory lock so concurrent runners (two Job pods) are safe.
 public struct Migrator: Sendable {
     /// A mismatch between the database and this binary's migrations.
@@ -32,10 +32,12 @@ public struct Migrator: Sendable {
         """
 
     let pool: PostgresPool
+    let migrations: [Migration]
 
-    /// Creates a migrator over `pool`.
-    public init(pool: PostgresPool) {
+    /// Creates a migrator applying `migrations` over `pool`.
+    public init(pool: PostgresPool, migrations: [Migration]) {
         self.pool = pool
+        self.migrations = migrations
     }
 
     /// Applies every pending migration; returns the versions applied.
@@ -56,9 +58,9 @@ public struct Migrator: Sendable {
     private func apply(on connection: PostgresConnection) async throws -> [Int] {
         try await connection.executeScript(Self.createTable)
         let recorded = try await Self.recorded(on: connection)
-        try Self.verify(recorded)
+        try verify(recorded)
         var applied: [Int] = []
-        for migration in Migrations.all where recorded[migration.version] == nil {
+        for migration in migrations where recorded[migration.version] == nil {
             try await connection.withTransaction { connection in
                 try await connection.executeScript(migration.sql)
                 _ = try await connection.query(
@@ -80,8 +82,8 @@ public struct Migrator: Sendable {
             for row in rows {
                 appliedAt[Int(try row.decode(Int64.self, column: "version"))] = try row.decode(String.self, column: "applied_at")
             }
-            try Self.verify(try await Self.recorded(on: connection))
-            return Migrations.all.map { Status(version: $0.version, name: $0.name, appliedAt: appliedAt[$0.version]) }
+            try verify(try await Self.recorded(on: connection))
+            return migrations.map { Status(version: $0.version, name: $0.name, appliedAt: appliedAt[$0.version]) }
         }
     }
 
@@ -107,16 +109,16 @@ public struct Migrator: Sendable {
         return recorded
     }
 
-    private static func verify(_ recorded: [Int: String]) throws {
-        for migration in Migrations.all {
+    private func verify(_ recorded: [Int: String]) throws {
+        for migration in migrations {
             if let checksum = recorded[migration.version], checksum != migration.checksum {
                 throw Failure(
                     description: "migration \(migration.version) (\(migration.name)) was changed after it was applied: checksum \(checksum) in the database, \(migration.checksum) in this binary"
                 )
             }
         }
-        if let newest = recorded.keys.max(), newest > Migrations.requiredVersion {
-            throw Failure(description: "the database is at version \(newest), newer than this binary's \(Migrations.requiredVersion)")
+        if let newest = recorded.keys.max(), newest > migrations.requiredVersion {
+            throw Failure(description: "the database is at version \(newest), newer than this binary's \(migrations.requiredVersion)")
         }
     }
 }

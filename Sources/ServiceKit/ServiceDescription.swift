@@ -1,4 +1,3 @@
-import App
 import HTTPServer
 import IO
 import Lifecycle
@@ -27,7 +26,7 @@ struct ServiceDescription: Encodable {
     let shutdown: Shutdown
     let database: [String: Int]
 
-    init(settings: ServiceSettings, configuration: AppConfiguration, trafficRoutes: [Router.Route], adminRoutes: [Router.Route]) {
+    init(settings: ServiceSettings, configuration: ServiceConfiguration, trafficRoutes: [Router.Route], adminRoutes: [Router.Route]) {
         ports = ["http": configuration.http.port, "admin": configuration.adminPort]
         routes = trafficRoutes.map { Route(port: "http", method: $0.method.rawValue, path: $0.path) }
             + adminRoutes.map { Route(port: "admin", method: $0.method.rawValue, path: $0.path) }

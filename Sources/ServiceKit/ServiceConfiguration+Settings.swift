@@ -1,11 +1,10 @@
-import App
 import HTTPServer
 import Lifecycle
 import Observability
 import Postgres
 
-extension AppConfiguration {
-    /// Maps validated settings onto the application's typed configuration.
+extension ServiceConfiguration {
+    /// Maps validated settings onto the service's typed configuration.
     ///
     /// - Throws: ``PostgresError`` when libpq itself rejects `DATABASE_URL` (its message never echoes the string).
     init(settings: ServiceSettings) throws {

@@ -2,29 +2,31 @@ import HTTPServer
 import IO
 import Observability
 import Postgres
+import TestSupport
 
-@testable import App
 @testable import Lifecycle
+@testable import ServiceKit
 
-/// The real ``Application`` in this process, on 127.0.0.1 ports the kernel picks and the test database.
+/// The real ``ServiceAssembly`` of ``FixtureApplication`` in this process, on 127.0.0.1 ports the kernel picks and the test database.
 ///
 /// It starts what ``ServiceRunner/run()`` starts (both listeners, the lifespan, readiness) without
 /// installing signal handlers in the test process, and tears it all down afterwards.
 struct LiveApplication {
-    let application: Application
+    let application: ServiceAssembly
 
     var trafficPort: Int { application.runner.trafficServer.port }
     var adminPort: Int { application.runner.adminServer.port }
 
     /// Runs `body` against a started application, then stops it, also when `body` throws.
     static func with(requestMetrics: Bool = true, testHooks: Bool = false, _ body: (LiveApplication) async throws -> Void) async throws {
-        try await TestDatabase.migrate()
-        let configuration = AppConfiguration(
+        let configuration = ServiceConfiguration(
             http: HTTPServerConfiguration(host: "127.0.0.1", port: 0), adminHost: "127.0.0.1", adminPort: 0, ioThreads: 2,
-            database: try TestDatabase.configuration(), pool: PostgresPoolConfiguration(minimumConnections: 1, maximumConnections: 4),
+            database: try PoolFixture.configuration(), pool: PostgresPoolConfiguration(minimumConnections: 1, maximumConnections: 4),
             shutdownDelay: .zero, accessLog: false, requestMetrics: requestMetrics, testHooks: testHooks, logLevel: .critical
         )
-        let application = try Application(configuration: configuration, logger: Logger(label: "test", level: .critical))
+        let application = try ServiceAssembly(
+            FixtureApplication.self, settings: (), configuration: configuration, logger: Logger(label: "test", level: .critical)
+        )
         let runner = application.runner
         var started = 0
         do {
@@ -43,7 +45,7 @@ struct LiveApplication {
         await stop(application, startedSteps: started)
     }
 
-    private static func stop(_ application: Application, startedSteps: Int) async {
+    private static func stop(_ application: ServiceAssembly, startedSteps: Int) async {
         let runner = application.runner
         for server in [runner.trafficServer, runner.adminServer] {
             await server.stopAccepting()

@@ -6,10 +6,9 @@ public import Lifecycle
 public import Observability
 import Postgres
 
-/// Builds the example service: routes, database pool, probes, metrics, lifespan and drain.
-///
-/// This is the file to read first when making the template yours: it wires every part together.
-public struct Application: Sendable {
+/// Wires a service around an application: event loops, the database pool, both ports, probes, metrics, lifespan
+/// and drain. ``ServiceCommand`` builds one for `serve` and `describe`.
+public struct ServiceAssembly: Sendable {
     /// The runner that serves until SIGTERM.
     public let runner: ServiceRunner
     /// The event loops (shared by HTTP and PostgreSQL).
@@ -20,8 +19,10 @@ public struct Application: Sendable {
     /// Routes of the admin port.
     public let adminRoutes: [Router.Route]
 
-    /// Wires the service from `configuration`.
-    public init(configuration: AppConfiguration, logger: Logger) throws {
+    /// Wires `App` with its settings from `configuration`.
+    public init<App: ServiceApplication>(
+        _ app: App.Type, settings: App.Settings, configuration: ServiceConfiguration, logger: Logger
+    ) throws {
         let group = try EventLoopGroup(threadCount: configuration.ioThreads > 0 ? configuration.ioThreads : CPUCount.usable())
         if let error = group.batchSchedulingError {
             logger.warning("event loops run under the default scheduling policy", [
@@ -45,7 +46,11 @@ public struct Application: Sendable {
             )
             http.onRequestFinished = { httpMetrics.record($0) }
         }
-        let trafficRouter = Self.trafficRouter(pool: pool, health: health, testHooks: configuration.testHooks, logger: logger)
+        let application = try App(settings: settings, context: ServiceContext(pool: pool, logger: logger, metrics: metrics))
+        var trafficRouter = Self.trafficRouter(
+            pool: pool, health: health, openAPIDocument: App.openAPIDocument, testHooks: configuration.testHooks, logger: logger
+        )
+        application.addRoutes(to: &trafficRouter)
         let trafficServer = HTTPServer(configuration: http, responder: trafficRouter, group: group)
         let drain = DrainController(shutdownDelay: configuration.shutdownDelay, health: health, trafficServer: trafficServer, logger: logger)
         let adminRouter = Self.adminRouter(health: health, drain: drain, metrics: metrics, group: group, testHooks: configuration.testHooks, logger: logger)
@@ -54,7 +59,10 @@ public struct Application: Sendable {
             responder: adminRouter, group: group
         )
 
-        Self.addHealthChecks(health: health, pool: pool, group: group, configuration: configuration)
+        Self.addHealthChecks(
+            health: health, pool: pool, group: group, requiredSchemaVersion: App.migrations.requiredVersion, configuration: configuration
+        )
+        application.addReadinessChecks(to: health)
         Self.addMetrics(
             metrics: metrics, pool: pool, health: health, trafficServer: trafficServer, requestMetrics: configuration.requestMetrics, group: group
         )
@@ -78,7 +86,10 @@ public struct Application: Sendable {
         adminRoutes = adminRouter.routes
     }
 
-    static func trafficRouter(pool: PostgresPool, health: HealthRegistry, testHooks: Bool = false, logger: Logger) -> Router {
+    /// The traffic port's kit routes: the public probes, the OpenAPI document and, when enabled, the test hooks.
+    static func trafficRouter(
+        pool: PostgresPool, health: HealthRegistry, openAPIDocument: [UInt8]?, testHooks: Bool = false, logger: Logger
+    ) -> Router {
         var router = Router()
         router.errorMapper = problem(for:)
         router.errorReporter = { error, request in
@@ -90,8 +101,9 @@ public struct Application: Sendable {
         HealthRoutes.install(into: &router, registry: health, detailed: false) { probe, result in
             logger.warning("probe check failed", ["event": "health.failed", "probe": .string(probe), "check": .string(result.name), "reason": .string(result.result.reason ?? "")])
         }
-        ItemsAPI(pool: pool).install(into: &router)
-        OpenAPIDocument.install(into: &router)
+        if let openAPIDocument {
+            router.get("/openapi.json") { _ in .json(bytes: openAPIDocument) }
+        }
         if testHooks {
             // A request that holds a pool connection in the database for as long as asked, so tests can keep work in
             // flight through a drain (and see it cancelled on the server) or fill the pool. Reads nothing, changes nothing.
@@ -132,7 +144,9 @@ public struct Application: Sendable {
         return router
     }
 
-    static func addHealthChecks(health: HealthRegistry, pool: PostgresPool, group: EventLoopGroup, configuration: AppConfiguration) {
+    static func addHealthChecks(
+        health: HealthRegistry, pool: PostgresPool, group: EventLoopGroup, requiredSchemaVersion: Int, configuration: ServiceConfiguration
+    ) {
         let stall = configuration.livenessStall
         health.addLivenessCheck("eventloops") {
             let now = MonotonicInstant.now()
@@ -163,8 +177,8 @@ public struct Application: Sendable {
         }
         health.addReadinessCheck("schema") {
             let applied = try await Migrator.appliedVersion(pool: pool)
-            guard applied >= Migrations.requiredVersion else {
-                throw Migrator.Failure(description: "schema version \(applied) is older than the \(Migrations.requiredVersion) this binary needs: run `service migrate`")
+            guard applied >= requiredSchemaVersion else {
+                throw Migrator.Failure(description: "schema version \(applied) is older than the \(requiredSchemaVersion) this binary needs: run `migrate`")
             }
         }
     }

@@ -1,7 +1,7 @@
 import HTTPServer
 import Postgres
 
-extension Application {
+extension ServiceAssembly {
     /// The problem for errors that mean the same on every route (the traffic router's ``Router/errorMapper``).
     ///
     /// No pool connection free within `DB_ACQUIRE_TIMEOUT_SECONDS`, or the pool closing for shutdown, is a 503

@@ -1,0 +1,4 @@
+import Glibc
+import ServiceKit
+
+exit(await ServiceCommand.run(ItemsService.self))
