@@ -3,7 +3,7 @@ SWIFT ?= swift
 BENCH ?= ../shared/bench/bench
 
 .DEFAULT_GOAL := help
-.PHONY: help build release run test bench fuzz lint
+.PHONY: help build release run test bench fuzz lint rename
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -34,3 +34,7 @@ fuzz: ## Fuzz the request parser (FUZZ_SECONDS, default 60)
 
 lint: ## Manifests, Dockerfile and cross-object checks
 	scripts/lint/run
+
+rename: ## Make the template yours: rename the service everywhere (make rename NAME=orders)
+	@test -n "$(NAME)" || { echo "usage: make rename NAME=your-service" >&2; exit 2; }
+	scripts/rename.py $(NAME)

@@ -6,7 +6,7 @@ import Testing
 /// An executable built on the kit: the contract tests run against each of them.
 enum ServiceExecutable: String, CaseIterable, CustomTestStringConvertible {
     /// The example items service.
-    case service
+    case service = "service"
     /// The smallest service on the kit (Sources/MinimalService).
     case minimal = "minimal-service"
 
