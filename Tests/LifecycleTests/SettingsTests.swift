@@ -33,7 +33,7 @@ private func load(_ environment: [String: String]) throws -> ServiceSettings {
         #expect(settings.http.host == "0.0.0.0")
         #expect(settings.http.port == 8080)
         #expect(settings.http.maxHeaderBytes == 16384)
-        #expect(settings.http.maxHeaderCount == 100)
+        #expect(settings.http.maxHeaderCount == 1000)
         #expect(settings.http.maxFieldLineBytes == 8192)
         #expect(settings.http.maxTargetBytes == 8192)
         #expect(settings.http.maxBodyBytes == 1_048_576)

@@ -7,8 +7,9 @@ extension ServiceSettings {
         public var port = 8080
         /// `HTTP_MAX_HEADER_BYTES` (int 1024...1048576, default 16384): largest request head; 431 beyond.
         public var maxHeaderBytes = 16384
-        /// `HTTP_MAX_HEADER_COUNT` (int 1...10000, default 100): most header fields in a request; 431 beyond.
-        public var maxHeaderCount = 100
+        /// `HTTP_MAX_HEADER_COUNT` (int 1...10000, default 1000): most header fields in a request; 431 beyond. The head's
+        /// size (`HTTP_MAX_HEADER_BYTES`) is the real bound, as in nginx, which has no count limit.
+        public var maxHeaderCount = 1000
         /// `HTTP_MAX_FIELD_LINE_BYTES` (int 256...1048576, default 8192): longest header field line; 431 beyond.
         public var maxFieldLineBytes = 8192
         /// `HTTP_MAX_TARGET_BYTES` (int 16...1048576, default 8192): longest request target; 414 beyond.
