@@ -45,7 +45,7 @@ public struct AppConfiguration: Sendable {
 
     /// Creates a configuration; every timing has the documented default.
     public init(
-        http: HTTPServerConfiguration = .init(), adminHost: String = "0.0.0.0", adminPort: Int = 8081, ioThreads: Int = 0,
+        http: HTTPServerConfiguration = .init(), adminHost: String = "::", adminPort: Int = 8081, ioThreads: Int = 0,
         database: PostgresConfiguration, pool: PostgresPoolConfiguration = .init(), shutdownDelay: Duration = .seconds(5),
         drainTimeout: Duration = .seconds(20), shutdownHookTimeout: Duration = .seconds(5), startupDeadline: Duration = .seconds(60),
         readinessCheckInterval: Duration = .seconds(2), readinessCheckTimeout: Duration = .seconds(1), livenessStall: Duration = .seconds(5),

@@ -1,8 +1,9 @@
-import IO
+public import IO
 
 /// Everything an ``HTTPServer`` needs to know besides its responder.
 public struct HTTPServerConfiguration: Sendable {
-    /// Address to bind; `0.0.0.0` or `::` for all interfaces (probes reach the pod IP, not loopback).
+    /// Address to bind. Default `::`: every address of both families, IPv4 only where the kernel has no IPv6 (see
+    /// ``Socket/listen(host:port:backlog:)``); probes reach the pod IP, not loopback.
     public var host: String
     /// Port to bind; 0 picks a free one (see ``HTTPServer/port``).
     public var port: Int
@@ -21,7 +22,7 @@ public struct HTTPServerConfiguration: Sendable {
 
     /// Creates a configuration; every parameter has a production default.
     public init(
-        host: String = "0.0.0.0", port: Int = 8080, limits: HTTPLimits = HTTPLimits(),
+        host: String = Socket.anyAddress, port: Int = 8080, limits: HTTPLimits = HTTPLimits(),
         timeouts: HTTPConnectionStateMachine.Timeouts = .init(), maxConnections: Int = 10_000, backlog: Int32 = 1024,
         drainExemptPaths: [String] = ["/livez", "/readyz"], onRequestFinished: (@Sendable (HTTPRequestRecord) -> Void)? = nil
     ) {
