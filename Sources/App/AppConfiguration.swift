@@ -71,3 +71,25 @@ public struct AppConfiguration: Sendable {
         self.logLevel = logLevel
     }
 }
+
+extension AppConfiguration {
+    /// Connections the admin port accepts at once: probes, the preStop hook and scrapes need few.
+    public static let adminMaxConnections = 64
+    /// Descriptors besides connections: listeners, event loops, standard streams, the spare descriptors of the
+    /// listeners, and room to spare.
+    static let descriptorMargin = 64
+
+    /// The descriptors this configuration may hold at once: every traffic and admin connection, every pool connection,
+    /// and ``descriptorMargin``.
+    public var descriptorsNeeded: Int {
+        http.maxConnections + Self.adminMaxConnections + pool.maximumConnections + Self.descriptorMargin
+    }
+
+    /// Why an open-file limit of `limit` cannot hold what this configuration allows, naming the settings; nil when it can.
+    public func descriptorShortfall(limit: Int) -> String? {
+        guard descriptorsNeeded > limit else { return nil }
+        return "RLIMIT_NOFILE (\(limit), raised to the hard limit) is below HTTP_MAX_CONNECTIONS (\(http.maxConnections)) + DB_POOL_MAX "
+            + "(\(pool.maximumConnections)) + the admin port (\(Self.adminMaxConnections)) + \(Self.descriptorMargin) others: past the limit, "
+            + "new connections are answered 503 and closed; lower HTTP_MAX_CONNECTIONS or raise the container's open-file limit"
+    }
+}

@@ -1,4 +1,5 @@
 public import IO
+public import Observability
 
 /// Everything an ``HTTPServer`` needs to know besides its responder.
 public struct HTTPServerConfiguration: Sendable {
@@ -17,6 +18,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var backlog: Int32
     /// Paths still served normally while draining (probes); prefix matches at a `/` boundary.
     public var drainExemptPaths: [String]
+    /// Where the server reports what no request carries: `accept` failing for want of descriptors.
+    public var logger: Logger
     /// Called after each response is written (access log, metrics). Runs on the request's task; keep it cheap.
     public var onRequestFinished: (@Sendable (HTTPRequestRecord) -> Void)?
 
@@ -24,7 +27,8 @@ public struct HTTPServerConfiguration: Sendable {
     public init(
         host: String = Socket.anyAddress, port: Int = 8080, limits: HTTPLimits = HTTPLimits(),
         timeouts: HTTPConnectionStateMachine.Timeouts = .init(), maxConnections: Int = 10_000, backlog: Int32 = 1024,
-        drainExemptPaths: [String] = ["/livez", "/readyz"], onRequestFinished: (@Sendable (HTTPRequestRecord) -> Void)? = nil
+        drainExemptPaths: [String] = ["/livez", "/readyz"], logger: Logger = Logger(label: "http"),
+        onRequestFinished: (@Sendable (HTTPRequestRecord) -> Void)? = nil
     ) {
         self.host = host
         self.port = port
@@ -33,6 +37,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.maxConnections = maxConnections
         self.backlog = backlog
         self.drainExemptPaths = drainExemptPaths
+        self.logger = logger
         self.onRequestFinished = onRequestFinished
     }
 
