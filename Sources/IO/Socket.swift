@@ -3,10 +3,25 @@ import Glibc
 
 /// Socket helpers: listening sockets, accept, and address formatting.
 public enum Socket {
-    /// Creates a non-blocking listening TCP socket on `host:port` (`0.0.0.0`, `::`, or a numeric address).
+    /// Every address of both families: `::` with IPv4-mapped addresses, so one socket serves IPv4 and IPv6 peers.
+    public static let anyAddress = "::"
+
+    /// Creates a non-blocking listening TCP socket on `host:port` (`::`, `0.0.0.0`, or a numeric address).
+    ///
+    /// `::` listens on both families (`IPV6_V6ONLY` off, whatever `net.ipv6.bindv6only` says), so probes reach the pod
+    /// in IPv4, IPv6 and dual-stack clusters alike. Where the kernel has no IPv6 (`socket` fails with `EAFNOSUPPORT`,
+    /// or binding `::` with `EADDRNOTAVAIL`), `::` falls back to `0.0.0.0`; any other host is bound as given.
     ///
     /// - Returns: The descriptor and the bound port (useful with port 0).
     public static func listen(host: String, port: Int, backlog: CInt = 1024) throws(IOError) -> (fileDescriptor: CInt, port: Int) {
+        do {
+            return try listenExactly(host: host, port: port, backlog: backlog)
+        } catch where host == anyAddress && (error.errno == EAFNOSUPPORT || error.errno == EADDRNOTAVAIL) {
+            return try listenExactly(host: "0.0.0.0", port: port, backlog: backlog)
+        }
+    }
+
+    private static func listenExactly(host: String, port: Int, backlog: CInt) throws(IOError) -> (fileDescriptor: CInt, port: Int) {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = CInt(SOCK_STREAM.rawValue)
@@ -95,8 +110,15 @@ public enum Socket {
             if family == sa_family_t(AF_INET6) {
                 return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
                     var raw = address.pointee.sin6_addr
+                    let port = UInt16(bigEndian: address.pointee.sin6_port)
+                    if let mapped = ipv4Mapped(raw) {
+                        // An IPv4 peer on the dual-stack socket: written as IPv4, as the same peer reads on an IPv4 socket.
+                        var ipv4 = in_addr(s_addr: mapped)
+                        inet_ntop(AF_INET, &ipv4, &text, socklen_t(text.count))
+                        return "\(cString(text)):\(port)"
+                    }
                     inet_ntop(AF_INET6, &raw, &text, socklen_t(text.count))
-                    return "[\(cString(text))]:\(UInt16(bigEndian: address.pointee.sin6_port))"
+                    return "[\(cString(text))]:\(port)"
                 }
             }
             return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
@@ -104,6 +126,14 @@ public enum Socket {
                 inet_ntop(AF_INET, &raw, &text, socklen_t(text.count))
                 return "\(cString(text)):\(UInt16(bigEndian: address.pointee.sin_port))"
             }
+        }
+    }
+
+    /// The IPv4 address (network byte order) inside an IPv4-mapped IPv6 address `::ffff:a.b.c.d`, or nil.
+    static func ipv4Mapped(_ address: in6_addr) -> in_addr_t? {
+        withUnsafeBytes(of: address) { bytes -> in_addr_t? in
+            guard bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF else { return nil }
+            return bytes.loadUnaligned(fromByteOffset: 12, as: in_addr_t.self)
         }
     }
 

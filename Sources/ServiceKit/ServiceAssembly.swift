@@ -39,6 +39,11 @@ public struct ServiceAssembly: Sendable {
         )
         let health = HealthRegistry(checkInterval: configuration.readinessCheckInterval, checkTimeout: configuration.readinessCheckTimeout)
         var http = configuration.http
+        http.logger = logger.labeled("http")
+        let descriptorLimit = DescriptorLimit.raiseSoftToHard()
+        if let shortfall = configuration.descriptorShortfall(limit: descriptorLimit) {
+            logger.warning(shortfall, ["event": "startup.descriptor_limit", "limit": .int(descriptorLimit), "needed": .int(configuration.descriptorsNeeded)])
+        }
         if configuration.requestMetrics || configuration.accessLog {
             let httpMetrics = HTTPMetrics(
                 registry: configuration.requestMetrics ? metrics : nil,
@@ -55,7 +60,10 @@ public struct ServiceAssembly: Sendable {
         let drain = DrainController(shutdownDelay: configuration.shutdownDelay, health: health, trafficServer: trafficServer, logger: logger)
         let adminRouter = Self.adminRouter(health: health, drain: drain, metrics: metrics, group: group, testHooks: configuration.testHooks, logger: logger)
         let adminServer = HTTPServer(
-            configuration: HTTPServerConfiguration(host: configuration.adminHost, port: configuration.adminPort, timeouts: http.timeouts, maxConnections: 64),
+            configuration: HTTPServerConfiguration(
+                host: configuration.adminHost, port: configuration.adminPort, timeouts: http.timeouts,
+                maxConnections: ServiceConfiguration.adminMaxConnections, logger: logger.labeled("admin")
+            ),
             responder: adminRouter, group: group
         )
 
@@ -188,6 +196,11 @@ public struct ServiceAssembly: Sendable {
     ) {
         ProcessMetrics.register(into: metrics)
         metrics.gauge("http_open_connections", help: "Open connections on the traffic port.") { Double(trafficServer.openConnectionCount) }
+        for reason in AcceptErrorReason.allCases {
+            metrics.counter("http_accept_errors_total", help: "Failed accepts on the traffic port, by errno (emfile: out of descriptors).", labels: [("reason", reason.rawValue)]) {
+                Double(trafficServer.acceptErrorCount(reason))
+            }
+        }
         if requestMetrics {
             metrics.gauge("http_requests_in_flight", help: "Requests being handled on the traffic port.") {
                 Double(trafficServer.requestsInFlightCount)

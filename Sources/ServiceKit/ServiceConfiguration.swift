@@ -45,7 +45,7 @@ public struct ServiceConfiguration: Sendable {
 
     /// Creates a configuration; every timing has the documented default.
     public init(
-        http: HTTPServerConfiguration = .init(), adminHost: String = "0.0.0.0", adminPort: Int = 8081, ioThreads: Int = 0,
+        http: HTTPServerConfiguration = .init(), adminHost: String = "::", adminPort: Int = 8081, ioThreads: Int = 0,
         database: PostgresConfiguration, pool: PostgresPoolConfiguration = .init(), shutdownDelay: Duration = .seconds(5),
         drainTimeout: Duration = .seconds(20), shutdownHookTimeout: Duration = .seconds(5), startupDeadline: Duration = .seconds(60),
         readinessCheckInterval: Duration = .seconds(2), readinessCheckTimeout: Duration = .seconds(1), livenessStall: Duration = .seconds(5),
@@ -69,5 +69,27 @@ public struct ServiceConfiguration: Sendable {
         self.requestMetrics = requestMetrics
         self.testHooks = testHooks
         self.logLevel = logLevel
+    }
+}
+
+extension ServiceConfiguration {
+    /// Connections the admin port accepts at once: probes, the preStop hook and scrapes need few.
+    public static let adminMaxConnections = 64
+    /// Descriptors besides connections: listeners, event loops, standard streams, the spare descriptors of the
+    /// listeners, and room to spare.
+    static let descriptorMargin = 64
+
+    /// The descriptors this configuration may hold at once: every traffic and admin connection, every pool connection,
+    /// and ``descriptorMargin``.
+    public var descriptorsNeeded: Int {
+        http.maxConnections + Self.adminMaxConnections + pool.maximumConnections + Self.descriptorMargin
+    }
+
+    /// Why an open-file limit of `limit` cannot hold what this configuration allows, naming the settings; nil when it can.
+    public func descriptorShortfall(limit: Int) -> String? {
+        guard descriptorsNeeded > limit else { return nil }
+        return "RLIMIT_NOFILE (\(limit), raised to the hard limit) is below HTTP_MAX_CONNECTIONS (\(http.maxConnections)) + DB_POOL_MAX "
+            + "(\(pool.maximumConnections)) + the admin port (\(Self.adminMaxConnections)) + \(Self.descriptorMargin) others: past the limit, "
+            + "new connections are answered 503 and closed; lower HTTP_MAX_CONNECTIONS or raise the container's open-file limit"
     }
 }

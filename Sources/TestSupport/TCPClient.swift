@@ -16,7 +16,7 @@ public final class TCPClient: Sendable {
     /// The default deadline for one wait.
     public static let defaultTimeout: Duration = .seconds(5)
 
-    /// Connects to `host:port` (numeric IPv4).
+    /// Connects to `host:port` (a numeric IPv4 or IPv6 address).
     ///
     /// - Parameter receiveBufferSize: Shrinks the socket's receive buffer before connecting (a client
     ///   that is slow to read fills up sooner).
@@ -24,19 +24,32 @@ public final class TCPClient: Sendable {
         try await Blocking.run { try TCPClient(host: host, port: port, receiveBufferSize: receiveBufferSize) }
     }
 
-    /// Connects synchronously, blocking the calling thread; for use inside ``Blocking/run(_:)``.
+    /// Connects synchronously, blocking the calling thread; for use inside ``Blocking/run(_:)``. A `host` with a colon
+    /// is an IPv6 literal (`::1`).
     public init(host: String = "127.0.0.1", port: Int, receiveBufferSize: Int? = nil) throws(TCPClientError) {
-        let fd = socket(AF_INET, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
+        let isIPv6 = host.contains(":")
+        let fd = socket(isIPv6 ? AF_INET6 : AF_INET, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .system(errno, "socket") }
         if var size = receiveBufferSize.map(CInt.init) {
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<CInt>.size))
         }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        inet_pton(AF_INET, host, &address.sin_addr)
-        let status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        let status: CInt
+        if isIPv6 {
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = in_port_t(UInt16(port).bigEndian)
+            inet_pton(AF_INET6, host, &address.sin6_addr)
+            status = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+            }
+        } else {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            inet_pton(AF_INET, host, &address.sin_addr)
+            status = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
         }
         guard status == 0 else {
             let error = TCPClientError.system(errno, "connect")

@@ -189,7 +189,7 @@ extension SocketTests {
                 ("BREW / HTTP/1.1\r\nHost: t\r\n\r\n", 501),
                 ("GET /\(String(repeating: "a", count: 9000)) HTTP/1.1\r\nHost: t\r\n\r\n", 414),
                 ("GET / HTTP/1.1\r\nHost: t\r\nX: \(String(repeating: "a", count: 20000))\r\n\r\n", 431),
-                ("GET / HTTP/1.1\r\nHost: t\r\n" + String(repeating: "X: y\r\n", count: 101) + "\r\n", 431),
+                ("GET / HTTP/1.1\r\nHost: t\r\n" + String(repeating: "X: y\r\n", count: 1000) + "\r\n", 431),
                 ("POST /echo HTTP/1.1\r\nHost: t\r\nExpect: nothing\r\nContent-Length: 1\r\n\r\nx", 417),
                 ("\u{16}\u{03}\u{01}\u{02}\u{00}\u{01}\u{00}\u{01}\u{fc}\u{03}\u{03}\r\n\r\n", 400),
             ]
@@ -205,6 +205,36 @@ extension SocketTests {
                 #expect(rejection.headers["Content-Type"] == "application/problem+json")
                 #expect(try await client.readUntilClosed().isEmpty)
                 #expect(try await server.connect().request(Fixtures.get("/hello")).text == "hello")
+            }
+        }
+
+        @Test(
+            "bytes that cannot begin a request are a 400 and a close at once, not after the header timeout",
+            arguments: [
+                [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC, 0x03, 0x03],  // a TLS ClientHello's start
+                [0x00, 0x00, 0x00, 0x00],
+                Array("\r\n".utf8) + [0xFF, 0xFE],
+            ] as [[UInt8]]
+        )
+        func bytesThatCannotBeginARequestAreRefusedAtOnce(_ bytes: [UInt8]) async throws {
+            try await withServer(configure: { $0.timeouts.header = .seconds(30) }) { server in
+                let client = try await server.connect()
+                let sent = ContinuousClock.now
+                try await client.send(bytes)
+                let rejection = try await client.readResponse(timeout: .seconds(5))
+                #expect(rejection.status == 400)
+                #expect(rejection.closesConnection)
+                #expect(try await client.readUntilClosed(timeout: .seconds(5)).isEmpty)
+                #expect(ContinuousClock.now - sent < .seconds(5))
+            }
+        }
+
+        @Test func aHundredFieldsBesideHostAreServed() async throws {
+            try await withServer { server in
+                let fields = (1...100).map { "X-Field-\($0): value-\($0)\r\n" }.joined()
+                let response = try await server.connect().request(Fixtures.get("/hello", fields))
+                #expect(response.status == 200)
+                #expect(response.text == "hello")
             }
         }
 

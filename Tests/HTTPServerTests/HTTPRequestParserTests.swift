@@ -40,6 +40,12 @@ struct HTTPRequestParserTests {
             name: "too many leading empty lines", request: "\r\n\r\n\r\n\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
             code: .malformedRequestLine, status: 400
         ),
+        // Bytes that cannot begin a method are refused before any line end arrives (none may ever come).
+        Rejection(name: "TLS ClientHello", request: "\u{16}\u{03}\u{01}\u{02}\u{00}\u{01}\u{00}\u{01}", code: .malformedRequestLine, status: 400),
+        Rejection(name: "NUL first", request: "\0", code: .malformedRequestLine, status: 400),
+        Rejection(name: "control byte in the method", request: "GE\u{01}T", code: .malformedRequestLine, status: 400),
+        Rejection(name: "garbage after an empty line", request: "\r\n\u{80}", code: .malformedRequestLine, status: 400),
+        Rejection(name: "CR inside the method", request: "GE\rT", code: .malformedRequestLine, status: 400),
         Rejection(name: "HTTP/2.0", request: "GET / HTTP/2.0\r\nHost: a\r\n\r\n", code: .unsupportedVersion, status: 505),
         Rejection(name: "HTTP/0.9", request: "GET / HTTP/0.9\r\nHost: a\r\n\r\n", code: .unsupportedVersion, status: 505),
         Rejection(name: "HTTP/3.0", request: "GET / HTTP/3.0\r\nHost: a\r\n\r\n", code: .unsupportedVersion, status: 505),
@@ -82,8 +88,15 @@ struct HTTPRequestParserTests {
         ),
         Rejection(
             name: "too many fields",
-            request: "GET / HTTP/1.1\r\nHost: a\r\n" + (1...100).map { "X-\($0): v\r\n" }.joined() + "\r\n",
+            request: "GET / HTTP/1.1\r\nHost: a\r\n" + (1...1000).map { "X\($0):\r\n" }.joined() + "\r\n",
             code: .tooManyHeaderFields, status: 431
+        ),
+        // The section's size, not the count, bounds fields of realistic length: 200 of 100 bytes are 20 KB.
+        Rejection(
+            name: "many long fields",
+            request: "GET / HTTP/1.1\r\nHost: a\r\n" + (1...200).map { "X-\($0): \(String(repeating: "v", count: 90))\r\n" }.joined()
+                + "\r\n",
+            code: .headerSectionTooLarge, status: 431
         ),
         Rejection(name: "missing Host in 1.1", request: "GET / HTTP/1.1\r\nAccept: */*\r\n\r\n", code: .missingHost, status: 400),
         Rejection(name: "repeated Host", request: "GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n", code: .repeatedHost, status: 400),
@@ -285,6 +298,21 @@ struct HTTPRequestParserTests {
         #expect(summary.method == .options)
         #expect(summary.path == "*")
         #expect(Parse.whole("DELETE * HTTP/1.1\r\nHost: a\r\n\r\n") == .failed(.invalidTarget))
+    }
+
+    @Test(
+        "a request line still arriving waits while it can begin a request",
+        arguments: ["\r", "\r\n", "\r\n\r", "G", "GET", "GET\r", "GET /", "GET /a\u{01}b", "\r\nGET / HTTP/1.1\r"]
+    )
+    func plausibleStartWaits(_ prefix: String) {
+        #expect(Parse.whole(prefix) == .incomplete)
+        #expect(Parse.byteByByte(Array(prefix.utf8)) == .incomplete)
+    }
+
+    @Test func aHundredFieldsAndHostFitTheDefaults() throws {
+        let fields = (1...100).map { "X-Field-\($0): value-\($0)\r\n" }.joined()
+        let summary = try #require(Parse.whole("GET / HTTP/1.1\r\nHost: a\r\n\(fields)\r\n").summary)
+        #expect(summary.fields.count == 101)
     }
 
     @Test func leadingEmptyLinesAreTolerated() throws {

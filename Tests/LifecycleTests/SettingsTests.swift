@@ -30,10 +30,10 @@ private func load(_ environment: [String: String]) throws -> ServiceSettings {
 
     @Test func defaultsMatchTheContract() throws {
         let settings = try load([:])
-        #expect(settings.http.host == "0.0.0.0")
+        #expect(settings.http.host == "::")
         #expect(settings.http.port == 8080)
         #expect(settings.http.maxHeaderBytes == 16384)
-        #expect(settings.http.maxHeaderCount == 100)
+        #expect(settings.http.maxHeaderCount == 1000)
         #expect(settings.http.maxFieldLineBytes == 8192)
         #expect(settings.http.maxTargetBytes == 8192)
         #expect(settings.http.maxBodyBytes == 1_048_576)
@@ -43,7 +43,7 @@ private func load(_ environment: [String: String]) throws -> ServiceSettings {
         #expect(settings.http.idleTimeout == .seconds(75))
         #expect(settings.http.writeTimeout == .seconds(30))
         #expect(settings.http.handlerTimeout == .seconds(30))
-        #expect(settings.admin.host == "0.0.0.0")
+        #expect(settings.admin.host == "::")
         #expect(settings.admin.port == 8081)
         #expect(settings.ioThreads == 0)
         #expect(settings.lifespan.shutdownDelay == .seconds(5))

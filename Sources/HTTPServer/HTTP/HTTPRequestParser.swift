@@ -32,6 +32,8 @@ struct HTTPRequestParser {
     private var lineStart = 0
     private var requestLineStart = -1
     private var lineCount = 0
+    /// How far the method of the request line still arriving has been checked (a buffer offset).
+    private var methodChecked = 0
 
     /// Creates a parser for one request.
     init(limits: HTTPLimits) {
@@ -122,6 +124,7 @@ struct HTTPRequestParser {
                 // Checked here too, before the section's size makes it 431: a long target is 414 however the bytes
                 // were split.
                 if lineLength > maxRequestLineBytes { throw HTTPParseError(.targetTooLong) }
+                try checkMethod(buffer, lineEnd: newline - 1)
                 requestLineStart = lineStart
             } else {
                 lineCount += 1
@@ -134,6 +137,7 @@ struct HTTPRequestParser {
         if requestLineStart < 0 {
             // Still in the request line: a long one is a long target (414), not a large head (431).
             if count - lineStart > maxRequestLineBytes { throw HTTPParseError(.targetTooLong) }
+            try checkMethod(buffer, lineEnd: count)
         } else if count - requestLineStart > limits.maxHeadBytes {
             throw HTTPParseError(.headerSectionTooLarge)
         } else if count - lineStart > limits.maxFieldLineBytes + 1 {
@@ -141,6 +145,26 @@ struct HTTPRequestParser {
             throw HTTPParseError(.fieldLineTooLong)
         }
         return nil
+    }
+
+    /// Refuses a request line whose method has a byte no method token can hold, as soon as that byte arrives.
+    ///
+    /// A TLS ClientHello sent to the plain port (it begins with 0x16) or binary garbage has no line end to wait for:
+    /// without this check it would wait for the header timeout. Leading empty lines (RFC 9112 §2.2) still pass: a CR
+    /// that ends the bytes so far is checked again when the next one arrives.
+    private mutating func checkMethod(_ buffer: UnsafeRawBufferPointer, lineEnd: Int) throws(HTTPParseError) {
+        var index = max(methodChecked, lineStart)
+        while index < lineEnd {
+            let byte = buffer[index]
+            if byte == UInt8(ascii: " ") {
+                methodChecked = Int.max
+                return
+            }
+            if byte == UInt8(ascii: "\r") && index == buffer.count - 1 { break }
+            guard CharacterClass.isTokenCharacter(byte) else { throw HTTPParseError(.malformedRequestLine) }
+            index += 1
+        }
+        methodChecked = index
     }
 
     private static func firstNewline(in buffer: UnsafeRawBufferPointer, from start: Int) -> Int? {

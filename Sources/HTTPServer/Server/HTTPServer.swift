@@ -33,6 +33,7 @@ public final class HTTPServer: Sendable {
         let responder: any HTTPResponder
         let openConnections = Atomic<Int>(0)
         let requestsInFlight = Atomic<Int>(0)
+        let acceptErrors = Mutex<[AcceptErrorReason: Int]>([:])
         private let phase = Atomic<UInt8>(DrainPhase.serving.rawValue)
         private let requestIDs = RequestIDGenerator()
 
@@ -129,6 +130,11 @@ public final class HTTPServer: Sendable {
     /// Requests whose handler is running: counted from the moment the responder is called until it returns.
     /// Requests refused while draining never reach the responder, so they do not count.
     public var requestsInFlightCount: Int { shared.requestsInFlight.load(ordering: .relaxed) }
+
+    /// Failed `accept` calls since the server started, for one reason (`emfile`: out of descriptors).
+    public func acceptErrorCount(_ reason: AcceptErrorReason) -> Int {
+        shared.acceptErrors.withLock { $0[reason, default: 0] }
+    }
 
     /// The current drain phase.
     public var drainPhase: DrainPhase { shared.drainPhase }

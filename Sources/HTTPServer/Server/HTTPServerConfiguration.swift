@@ -1,8 +1,10 @@
-import IO
+public import IO
+public import Observability
 
 /// Everything an ``HTTPServer`` needs to know besides its responder.
 public struct HTTPServerConfiguration: Sendable {
-    /// Address to bind; `0.0.0.0` or `::` for all interfaces (probes reach the pod IP, not loopback).
+    /// Address to bind. Default `::`: every address of both families, IPv4 only where the kernel has no IPv6 (see
+    /// ``Socket/listen(host:port:backlog:)``); probes reach the pod IP, not loopback.
     public var host: String
     /// Port to bind; 0 picks a free one (see ``HTTPServer/port``).
     public var port: Int
@@ -16,14 +18,17 @@ public struct HTTPServerConfiguration: Sendable {
     public var backlog: Int32
     /// Paths still served normally while draining (probes); prefix matches at a `/` boundary.
     public var drainExemptPaths: [String]
+    /// Where the server reports what no request carries: `accept` failing for want of descriptors.
+    public var logger: Logger
     /// Called after each response is written (access log, metrics). Runs on the request's task; keep it cheap.
     public var onRequestFinished: (@Sendable (HTTPRequestRecord) -> Void)?
 
     /// Creates a configuration; every parameter has a production default.
     public init(
-        host: String = "0.0.0.0", port: Int = 8080, limits: HTTPLimits = HTTPLimits(),
+        host: String = Socket.anyAddress, port: Int = 8080, limits: HTTPLimits = HTTPLimits(),
         timeouts: HTTPConnectionStateMachine.Timeouts = .init(), maxConnections: Int = 10_000, backlog: Int32 = 1024,
-        drainExemptPaths: [String] = ["/livez", "/readyz"], onRequestFinished: (@Sendable (HTTPRequestRecord) -> Void)? = nil
+        drainExemptPaths: [String] = ["/livez", "/readyz"], logger: Logger = Logger(label: "http"),
+        onRequestFinished: (@Sendable (HTTPRequestRecord) -> Void)? = nil
     ) {
         self.host = host
         self.port = port
@@ -32,6 +37,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.maxConnections = maxConnections
         self.backlog = backlog
         self.drainExemptPaths = drainExemptPaths
+        self.logger = logger
         self.onRequestFinished = onRequestFinished
     }
 

@@ -1,8 +1,9 @@
 extension ServiceSettings {
     /// The admin listener: `/prestop`, detailed health and `/metrics`; not exposed by the Kubernetes Service.
     public struct Admin: Sendable, Hashable {
-        /// `ADMIN_HOST` (default `0.0.0.0`): address to bind; the kubelet calls `/prestop` on the pod IP.
-        public var host = "0.0.0.0"
+        /// `ADMIN_HOST` (default `::`, both families as for `HTTP_HOST`): address to bind; the kubelet calls `/prestop`
+        /// on the pod IP.
+        public var host = "::"
         /// `ADMIN_PORT` (int 0...65535, default 8081): port to bind; 0 picks a free one.
         public var port = 8081
 

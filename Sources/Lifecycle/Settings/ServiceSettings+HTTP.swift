@@ -1,14 +1,16 @@
 extension ServiceSettings {
     /// The traffic listener: application routes and the public probes.
     public struct HTTP: Sendable, Hashable {
-        /// `HTTP_HOST` (default `0.0.0.0`): address to bind; probes reach the pod IP, so not loopback.
-        public var host = "0.0.0.0"
+        /// `HTTP_HOST` (default `::`): address to bind; `::` is both IPv4 and IPv6 (IPv4 only where the kernel has no
+        /// IPv6), so probes reach the pod IP in any cluster; not loopback.
+        public var host = "::"
         /// `HTTP_PORT` (int 0...65535, default 8080): port to bind; 0 picks a free one. Must differ from `ADMIN_PORT`.
         public var port = 8080
         /// `HTTP_MAX_HEADER_BYTES` (int 1024...1048576, default 16384): largest request head; 431 beyond.
         public var maxHeaderBytes = 16384
-        /// `HTTP_MAX_HEADER_COUNT` (int 1...10000, default 100): most header fields in a request; 431 beyond.
-        public var maxHeaderCount = 100
+        /// `HTTP_MAX_HEADER_COUNT` (int 1...10000, default 1000): most header fields in a request; 431 beyond. The head's
+        /// size (`HTTP_MAX_HEADER_BYTES`) is the real bound, as in nginx, which has no count limit.
+        public var maxHeaderCount = 1000
         /// `HTTP_MAX_FIELD_LINE_BYTES` (int 256...1048576, default 8192): longest header field line; 431 beyond.
         public var maxFieldLineBytes = 8192
         /// `HTTP_MAX_TARGET_BYTES` (int 16...1048576, default 8192): longest request target; 414 beyond.
