@@ -38,8 +38,10 @@ public final class PostgresPool: Sendable {
         case connect(Machine.ConnectionID)
     }
 
-    /// How connections are opened.
-    public let configuration: PostgresConfiguration
+    /// Where each new connection's configuration comes from.
+    public let configurationSource: PostgresConfigurationSource
+    /// How a connection opened now would be configured.
+    public var configuration: PostgresConfiguration { configurationSource.current }
     /// Sizes and timeouts.
     public let poolConfiguration: PostgresPoolConfiguration
     private let eventLoopGroup: EventLoopGroup
@@ -51,7 +53,21 @@ public final class PostgresPool: Sendable {
     private let commands: AsyncStream<Command>
     private let commandSink: AsyncStream<Command>.Continuation
 
-    /// Creates a pool; no connection opens until ``run()`` starts.
+    /// Creates a pool whose connections all use `configuration`; no connection opens until ``run()`` starts.
+    public convenience init(
+        configuration: PostgresConfiguration,
+        poolConfiguration: PostgresPoolConfiguration = .init(),
+        eventLoopGroup: EventLoopGroup,
+        logger: Logger? = nil,
+        acquireWaitObserver: (@Sendable (Duration) -> Void)? = nil
+    ) {
+        self.init(
+            configurationSource: .fixed(configuration), poolConfiguration: poolConfiguration, eventLoopGroup: eventLoopGroup,
+            logger: logger, acquireWaitObserver: acquireWaitObserver)
+    }
+
+    /// Creates a pool that asks `configurationSource` for the configuration of every connection it opens; no connection
+    /// opens until ``run()`` starts.
     ///
     /// - Parameters:
     ///   - logger: Receives connection events at `info` and below, and the server's notices (`db.notice`) at their own
@@ -59,13 +75,13 @@ public final class PostgresPool: Sendable {
     ///   - acquireWaitObserver: Called with how long each successful acquire took, queueing and idle checks
     ///     included (feed a histogram); keep it cheap, it runs on every query.
     public init(
-        configuration: PostgresConfiguration,
+        configurationSource: PostgresConfigurationSource,
         poolConfiguration: PostgresPoolConfiguration = .init(),
         eventLoopGroup: EventLoopGroup,
         logger: Logger? = nil,
         acquireWaitObserver: (@Sendable (Duration) -> Void)? = nil
     ) {
-        self.configuration = configuration
+        self.configurationSource = configurationSource
         self.logger = logger
         self.notices = PostgresNoticeSink(logger: logger)
         self.acquireWaitObserver = acquireWaitObserver
@@ -98,7 +114,7 @@ public final class PostgresPool: Sendable {
     private func connect(_ id: Machine.ConnectionID) async {
         do {
             let connection = try await PostgresConnection.connect(
-                configuration: configuration, loop: eventLoopGroup.next(), notices: notices)
+                configuration: configurationSource.current, loop: eventLoopGroup.next(), notices: notices)
             logger?.debug("database connection opened", ["db.connection.id": .int(id)])
             modifyState { $0.connectionEstablished(id, connection, now: .now()) }
         } catch {
@@ -263,8 +279,8 @@ public final class PostgresPool: Sendable {
     ///
     /// Tells "the database is reachable" apart from "the pool is stuck".
     public func probeFreshConnection(timeout: Duration) async throws {
-        var probeConfiguration = configuration
-        probeConfiguration.connectTimeout = min(timeout, configuration.connectTimeout)
+        var probeConfiguration = configurationSource.current
+        probeConfiguration.connectTimeout = min(timeout, probeConfiguration.connectTimeout)
         probeConfiguration.preparedStatements = false
         let loop = eventLoopGroup.next()
         try await withDeadline(timeout) { [probeConfiguration] in

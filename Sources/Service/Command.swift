@@ -78,7 +78,7 @@ enum Command {
             var poolConfiguration = configuration.pool
             poolConfiguration.minimumConnections = 0
             poolConfiguration.maximumConnections = 1
-            let pool = PostgresPool(configuration: configuration.database, poolConfiguration: poolConfiguration, eventLoopGroup: group)
+            let pool = PostgresPool(configurationSource: configuration.database, poolConfiguration: poolConfiguration, eventLoopGroup: group)
             let running = Task { await pool.run() }
             defer { running.cancel() }
             let migrator = Migrator(pool: pool)

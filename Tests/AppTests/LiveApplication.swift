@@ -21,7 +21,7 @@ struct LiveApplication {
         try await TestDatabase.migrate()
         let configuration = AppConfiguration(
             http: HTTPServerConfiguration(host: "127.0.0.1", port: 0), adminHost: "127.0.0.1", adminPort: 0, ioThreads: 2,
-            database: try TestDatabase.configuration(), pool: PostgresPoolConfiguration(minimumConnections: 1, maximumConnections: 4),
+            database: .fixed(try TestDatabase.configuration()), pool: PostgresPoolConfiguration(minimumConnections: 1, maximumConnections: 4),
             shutdownDelay: .zero, accessLog: false, requestMetrics: requestMetrics, testHooks: testHooks, logLevel: .critical
         )
         let application = try Application(configuration: configuration, logger: Logger(label: "test", level: .critical))

@@ -48,7 +48,7 @@ import Testing
     @Test func everyRoutedPathAndMethodIsDocumentedAndViceVersa() throws {
         let application = try Application(
             configuration: AppConfiguration(
-                adminPort: 0, ioThreads: 1, database: PostgresConfiguration(url: "postgresql://nobody@127.0.0.1:1/none")
+                adminPort: 0, ioThreads: 1, database: .fixed(PostgresConfiguration(url: "postgresql://nobody@127.0.0.1:1/none"))
             ),
             logger: Logger(label: "test", level: .critical)
         )

@@ -5,10 +5,10 @@ extension ServiceSettings {
     public struct Database: Sendable, Hashable {
         /// `DATABASE_URL` or `DATABASE_URL_FILE` (secret, required): a libpq URI (`postgres://user@host:5432/db`) or
         /// keyword/value string (`host=db dbname=app`), checked by the linked libpq's parser (`PQconninfoParse`); libpq
-        /// checks values such as `sslmode` when it connects.
+        /// checks values such as `sslmode` when it connects. A `DATABASE_URL_FILE` is re-read when it changes.
         public var url: Secret
         /// `DATABASE_PASSWORD_FILE` (secret file, default unset): when set, its contents replace any password in
-        /// ``url``, so the URL can live in a ConfigMap and only the password in a Secret.
+        /// ``url``, so the URL can live in a ConfigMap and only the password in a Secret. Re-read when it changes.
         public var password: Secret? = nil
         /// `DB_POOL_MIN` (int 0...1000, default 1): connections kept open even when idle; at most `DB_POOL_MAX`.
         public var poolMin = 1
