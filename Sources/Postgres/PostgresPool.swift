@@ -114,7 +114,7 @@ public final class PostgresPool: Sendable {
     private func connect(_ id: Machine.ConnectionID) async {
         do {
             let connection = try await PostgresConnection.connect(
-                configuration: configurationSource.current, loop: eventLoopGroup.next(), notices: notices)
+                configuration: configuration, loop: eventLoopGroup.next(), notices: notices)
             logger?.debug("database connection opened", ["db.connection.id": .int(id)])
             modifyState { $0.connectionEstablished(id, connection, now: .now()) }
         } catch {
@@ -125,6 +125,8 @@ public final class PostgresPool: Sendable {
                 [
                     "db.connection.id": .int(id), "error.code": "\(failure.code)",
                     "error.summary": .string(failure.summary ?? ""),
+                    // libpq's reason ("password authentication failed for user ..."): host and user, never the password.
+                    "error.message": .string(failure.serverMessage ?? ""),
                 ]
             )
             state.withLock { $0.lastConnectError = failure }
@@ -279,8 +281,8 @@ public final class PostgresPool: Sendable {
     ///
     /// Tells "the database is reachable" apart from "the pool is stuck".
     public func probeFreshConnection(timeout: Duration) async throws {
-        var probeConfiguration = configurationSource.current
-        probeConfiguration.connectTimeout = min(timeout, probeConfiguration.connectTimeout)
+        var probeConfiguration = configuration
+        probeConfiguration.connectTimeout = min(timeout, configuration.connectTimeout)
         probeConfiguration.preparedStatements = false
         let loop = eventLoopGroup.next()
         try await withDeadline(timeout) { [probeConfiguration] in
