@@ -40,10 +40,11 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["IO", "Observability"], swiftSettings: swiftSettings),
         // PostgreSQL through libpq's asynchronous API, and the connection pool.
         .target(name: "Postgres", dependencies: ["CLibPQ", "IO", "Observability"], swiftSettings: swiftSettings),
-        // Settings, lifespan, probes, admin port and the SIGTERM drain: the Kubernetes contract.
+        // Settings, lifespan, probes, admin port and the SIGTERM drain: the Kubernetes contract. Postgres: libpq
+        // validates DATABASE_URL, and a mounted Secret's changes reach the pool's new connections.
         .target(
             name: "Lifecycle",
-            dependencies: ["HTTPServer", "IO", "Observability"],
+            dependencies: ["HTTPServer", "IO", "Observability", "Postgres"],
             swiftSettings: swiftSettings
         ),
         // The kit every service is built on: wiring, admin port, metrics, migrations, lifespan, probes, drain and
@@ -85,7 +86,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LifecycleTests",
-            dependencies: ["Lifecycle", "HTTPServer", "Observability", "TestSupport"],
+            dependencies: ["CLibPQ", "Lifecycle", "HTTPServer", "Observability", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         // The real `service` binary against a real PostgreSQL over real TCP: the Kubernetes contract end to end.

@@ -11,8 +11,10 @@ import IO
 /// let configuration = try PostgresConfiguration(url: "postgresql://app@db/app", password: secretFromFile)
 /// ```
 public struct PostgresConfiguration: Sendable {
+    /// The connection string as libpq parsed it.
+    public private(set) var connectionString: PostgresConnectionString
     /// libpq keyword/value pairs parsed from the connection string (only the ones it sets).
-    public private(set) var parameters: [(keyword: String, value: String)]
+    public var parameters: [(keyword: String, value: String)] { connectionString.parameters }
     /// Replaces any password in the connection string (from `DATABASE_PASSWORD_FILE`). Defaults to `nil`.
     public var password: String?
     /// `application_name` reported to the server, unless the connection string sets one. Defaults to `"service"`.
@@ -38,7 +40,8 @@ public struct PostgresConfiguration: Sendable {
     ///   - url: A libpq URI or keyword/value string (`DATABASE_URL`).
     ///   - password: Overrides the password in `url`.
     ///   - settingName: The setting named in errors, so the operator knows what to fix.
-    /// - Throws: ``PostgresError/Code/invalidConfiguration``, without echoing the string (it may hold a password).
+    /// - Throws: ``PostgresError/Code/invalidConfiguration`` with libpq's message, without any piece of the string
+    ///   that could be a password.
     public init(
         url: String,
         password: String? = nil,
@@ -49,7 +52,7 @@ public struct PostgresConfiguration: Sendable {
         preparedStatementCacheSize: Int = 256,
         settingName: String = "DATABASE_URL"
     ) throws(PostgresError) {
-        self.parameters = try Self.parse(url, settingName: settingName)
+        self.connectionString = try Self.parse(url, settingName: settingName)
         self.password = password
         self.applicationName = applicationName
         self.connectTimeout = connectTimeout
@@ -60,17 +63,14 @@ public struct PostgresConfiguration: Sendable {
 
     /// The value the connection string gives `keyword`, if any.
     public func parameter(_ keyword: String) -> String? {
-        parameters.last { $0.keyword == keyword }?.value
+        connectionString.value(keyword)
     }
 
     /// The connection string as keyword/value pairs with every secret replaced by `***`, safe to log.
     public var redactedDescription: String {
-        var pairs = parameters.map { pair in
-            Self.secretKeywords.contains(pair.keyword)
-                ? "\(pair.keyword)=***" : "\(pair.keyword)=\(Self.quote(pair.value))"
-        }
-        if password != nil, !pairs.contains(where: { $0.hasPrefix("password=") }) { pairs.append("password=***") }
-        return pairs.joined(separator: " ")
+        let redacted = connectionString.redactedPairs
+        guard password != nil, connectionString.value("password") == nil else { return redacted }
+        return redacted.isEmpty ? "password=***" : redacted + " password=***"
     }
 
     /// The keyword/value pairs handed to `PQconnectStartParams`.
@@ -91,35 +91,14 @@ public struct PostgresConfiguration: Sendable {
         return result
     }
 
-    private static let secretKeywords: Set<String> = ["password", "sslpassword"]
-
-    private static func quote(_ value: String) -> String {
-        guard value.isEmpty || value.contains(where: { $0 == " " || $0 == "'" || $0 == "\\" }) else { return value }
-        return "'" + value.replacing("\\", with: "\\\\").replacing("'", with: "\\'") + "'"
-    }
-
-    private static func parse(_ url: String, settingName: String) throws(PostgresError) -> [(
-        keyword: String, value: String
-    )] {
+    private static func parse(_ url: String, settingName: String) throws(PostgresError) -> PostgresConnectionString {
         guard !url.isEmpty else {
             throw PostgresError(.invalidConfiguration, summary: "\(settingName) is empty")
         }
-        var errorMessage: UnsafeMutablePointer<CChar>?
-        guard let options = PQconninfoParse(url, &errorMessage) else {
-            // libpq's message can quote the string, password included: name the setting only.
-            if let errorMessage { PQfreemem(errorMessage) }
-            throw PostgresError(
-                .invalidConfiguration,
-                summary: "\(settingName) is neither a valid libpq URI (postgresql://…) nor a keyword=value string"
-            )
+        do {
+            return try PostgresConnectionString(url)
+        } catch {
+            throw PostgresError(.invalidConfiguration, summary: "\(settingName): \(error.summary ?? "not a libpq connection string")")
         }
-        defer { PQconninfoFree(options) }
-        var result: [(keyword: String, value: String)] = []
-        var option = options
-        while let keyword = option.pointee.keyword {
-            if let value = option.pointee.val { result.append((String(cString: keyword), String(cString: value))) }
-            option += 1
-        }
-        return result
     }
 }

@@ -38,8 +38,10 @@ public final class PostgresPool: Sendable {
         case connect(Machine.ConnectionID)
     }
 
-    /// How connections are opened.
-    public let configuration: PostgresConfiguration
+    /// Where each new connection's configuration comes from.
+    public let configurationSource: PostgresConfigurationSource
+    /// How a connection opened now would be configured.
+    public var configuration: PostgresConfiguration { configurationSource.current }
     /// Sizes and timeouts.
     public let poolConfiguration: PostgresPoolConfiguration
     private let eventLoopGroup: EventLoopGroup
@@ -51,7 +53,21 @@ public final class PostgresPool: Sendable {
     private let commands: AsyncStream<Command>
     private let commandSink: AsyncStream<Command>.Continuation
 
-    /// Creates a pool; no connection opens until ``run()`` starts.
+    /// Creates a pool whose connections all use `configuration`; no connection opens until ``run()`` starts.
+    public convenience init(
+        configuration: PostgresConfiguration,
+        poolConfiguration: PostgresPoolConfiguration = .init(),
+        eventLoopGroup: EventLoopGroup,
+        logger: Logger? = nil,
+        acquireWaitObserver: (@Sendable (Duration) -> Void)? = nil
+    ) {
+        self.init(
+            configurationSource: .fixed(configuration), poolConfiguration: poolConfiguration, eventLoopGroup: eventLoopGroup,
+            logger: logger, acquireWaitObserver: acquireWaitObserver)
+    }
+
+    /// Creates a pool that asks `configurationSource` for the configuration of every connection it opens; no connection
+    /// opens until ``run()`` starts.
     ///
     /// - Parameters:
     ///   - logger: Receives connection events at `info` and below, and the server's notices (`db.notice`) at their own
@@ -59,13 +75,13 @@ public final class PostgresPool: Sendable {
     ///   - acquireWaitObserver: Called with how long each successful acquire took, queueing and idle checks
     ///     included (feed a histogram); keep it cheap, it runs on every query.
     public init(
-        configuration: PostgresConfiguration,
+        configurationSource: PostgresConfigurationSource,
         poolConfiguration: PostgresPoolConfiguration = .init(),
         eventLoopGroup: EventLoopGroup,
         logger: Logger? = nil,
         acquireWaitObserver: (@Sendable (Duration) -> Void)? = nil
     ) {
-        self.configuration = configuration
+        self.configurationSource = configurationSource
         self.logger = logger
         self.notices = PostgresNoticeSink(logger: logger)
         self.acquireWaitObserver = acquireWaitObserver
@@ -109,6 +125,8 @@ public final class PostgresPool: Sendable {
                 [
                     "db.connection.id": .int(id), "error.code": "\(failure.code)",
                     "error.summary": .string(failure.summary ?? ""),
+                    // libpq's reason ("password authentication failed for user ..."): host and user, never the password.
+                    "error.message": .string(failure.serverMessage ?? ""),
                 ]
             )
             state.withLock { $0.lastConnectError = failure }

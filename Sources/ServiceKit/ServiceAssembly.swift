@@ -34,7 +34,7 @@ public struct ServiceAssembly: Sendable {
             "db_pool_acquire_wait_seconds", help: "Time to lease a pool connection, waiting included.", buckets: Self.acquireWaitBuckets
         )
         let pool = PostgresPool(
-            configuration: configuration.database, poolConfiguration: configuration.pool, eventLoopGroup: group,
+            configurationSource: configuration.database, poolConfiguration: configuration.pool, eventLoopGroup: group,
             logger: logger.labeled("postgres"), acquireWaitObserver: { acquireWait.observe($0.seconds) }
         )
         let health = HealthRegistry(checkInterval: configuration.readinessCheckInterval, checkTimeout: configuration.readinessCheckTimeout)

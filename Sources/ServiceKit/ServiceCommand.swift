@@ -113,7 +113,7 @@ public enum ServiceCommand {
             var poolConfiguration = configuration.pool
             poolConfiguration.minimumConnections = 0
             poolConfiguration.maximumConnections = 1
-            let pool = PostgresPool(configuration: configuration.database, poolConfiguration: poolConfiguration, eventLoopGroup: group)
+            let pool = PostgresPool(configurationSource: configuration.database, poolConfiguration: poolConfiguration, eventLoopGroup: group)
             let running = Task { await pool.run() }
             defer { running.cancel() }
             let migrator = Migrator(pool: pool, migrations: App.migrations)

@@ -10,11 +10,7 @@ extension ServiceConfiguration {
     init(settings: ServiceSettings) throws {
         let http = settings.http
         let database = settings.database
-        let postgres = try PostgresConfiguration(
-            url: database.url.value, password: database.password?.value, applicationName: database.applicationName,
-            connectTimeout: database.connectTimeout, statementTimeout: database.statementTimeout,
-            preparedStatements: database.preparedStatements, settingName: database.url.path == nil ? "DATABASE_URL" : "DATABASE_URL_FILE"
-        )
+        let postgres = try database.configurationSource(logger: Logger(label: "service", level: settings.logging.level).labeled("settings"))
         var pool = PostgresPoolConfiguration()
         pool.minimumConnections = database.poolMin
         pool.maximumConnections = database.poolMax

@@ -14,8 +14,8 @@ public struct ServiceConfiguration: Sendable {
     public var adminPort: Int
     /// Event-loop threads; 0 means one per usable CPU.
     public var ioThreads: Int
-    /// The database connection.
-    public var database: PostgresConfiguration
+    /// Where the pool gets each new connection's configuration (a mounted Secret may change it while running).
+    public var database: PostgresConfigurationSource
     /// The pool's sizes and timeouts.
     public var pool: PostgresPoolConfiguration
     /// How long to keep serving after termination begins.
@@ -46,7 +46,7 @@ public struct ServiceConfiguration: Sendable {
     /// Creates a configuration; every timing has the documented default.
     public init(
         http: HTTPServerConfiguration = .init(), adminHost: String = "::", adminPort: Int = 8081, ioThreads: Int = 0,
-        database: PostgresConfiguration, pool: PostgresPoolConfiguration = .init(), shutdownDelay: Duration = .seconds(5),
+        database: PostgresConfigurationSource, pool: PostgresPoolConfiguration = .init(), shutdownDelay: Duration = .seconds(5),
         drainTimeout: Duration = .seconds(20), shutdownHookTimeout: Duration = .seconds(5), startupDeadline: Duration = .seconds(60),
         readinessCheckInterval: Duration = .seconds(2), readinessCheckTimeout: Duration = .seconds(1), livenessStall: Duration = .seconds(5),
         poolWedge: Duration = .seconds(120), accessLog: Bool = true, requestMetrics: Bool = true, testHooks: Bool = false, logLevel: LogLevel = .info

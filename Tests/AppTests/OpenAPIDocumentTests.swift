@@ -50,7 +50,7 @@ import Testing
         let application = try ServiceAssembly(
             ItemsService.self, settings: (),
             configuration: ServiceConfiguration(
-                adminPort: 0, ioThreads: 1, database: PostgresConfiguration(url: "postgresql://nobody@127.0.0.1:1/none")
+                adminPort: 0, ioThreads: 1, database: .fixed(PostgresConfiguration(url: "postgresql://nobody@127.0.0.1:1/none"))
             ),
             logger: Logger(label: "test", level: .critical)
         )

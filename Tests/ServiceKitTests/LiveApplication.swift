@@ -21,7 +21,7 @@ struct LiveApplication {
     static func with(requestMetrics: Bool = true, testHooks: Bool = false, _ body: (LiveApplication) async throws -> Void) async throws {
         let configuration = ServiceConfiguration(
             http: HTTPServerConfiguration(host: "127.0.0.1", port: 0), adminHost: "127.0.0.1", adminPort: 0, ioThreads: 2,
-            database: try PoolFixture.configuration(), pool: PostgresPoolConfiguration(minimumConnections: 1, maximumConnections: 4),
+            database: .fixed(try PoolFixture.configuration()), pool: PostgresPoolConfiguration(minimumConnections: 1, maximumConnections: 4),
             shutdownDelay: .zero, accessLog: false, requestMetrics: requestMetrics, testHooks: testHooks, logLevel: .critical
         )
         let application = try ServiceAssembly(

@@ -1,11 +1,14 @@
+import Postgres
+
 extension ServiceSettings {
     /// The PostgreSQL connection and its pool.
     public struct Database: Sendable, Hashable {
         /// `DATABASE_URL` or `DATABASE_URL_FILE` (secret, required): a libpq URI (`postgres://user@host:5432/db`) or
-        /// keyword/value string (`host=db dbname=app`). Checked here without libpq; libpq checks it again.
+        /// keyword/value string (`host=db dbname=app`), checked by the linked libpq's parser (`PQconninfoParse`); libpq
+        /// checks values such as `sslmode` when it connects. A `DATABASE_URL_FILE` is re-read when it changes.
         public var url: Secret
         /// `DATABASE_PASSWORD_FILE` (secret file, default unset): when set, its contents replace any password in
-        /// ``url``, so the URL can live in a ConfigMap and only the password in a Secret.
+        /// ``url``, so the URL can live in a ConfigMap and only the password in a Secret. Re-read when it changes.
         public var password: Secret? = nil
         /// `DB_POOL_MIN` (int 0...1000, default 1): connections kept open even when idle; at most `DB_POOL_MAX`.
         public var poolMin = 1
@@ -40,13 +43,8 @@ extension ServiceSettings {
             url = Secret("")
             if let secret = reader.secret("DATABASE_URL", doc: "libpq URI or keyword/value string (secret).") {
                 url = secret
-                let connectionString = ConnectionString(secret.value)
-                for problem in connectionString.problems {
-                    if let path = secret.path {
-                        reader.report("DATABASE_URL_FILE", "the contents of \(path) \(problem)", code: .invalidValue)
-                    } else {
-                        reader.report("DATABASE_URL", problem, code: .invalidValue)
-                    }
+                if case .failure(let problem) = Self.connectionString(secret.value, path: secret.path) {
+                    reader.report(secret.path == nil ? "DATABASE_URL" : "DATABASE_URL_FILE", problem.message, code: .invalidValue)
                 }
             } else if !reader.hasProblem("DATABASE_URL") && !reader.hasProblem("DATABASE_URL_FILE") {
                 reader.report("DATABASE_URL", "is required (set DATABASE_URL or DATABASE_URL_FILE)", code: .missing)
@@ -71,6 +69,16 @@ extension ServiceSettings {
             applicationName = reader.string("DB_APPLICATION_NAME", default: applicationName, doc: "application_name.")
             preparedStatements = reader.bool(
                 "DB_PREPARED_STATEMENTS", default: preparedStatements, doc: "Named prepared statements; false behind PgBouncer.")
+        }
+
+        /// `text` parsed by libpq, or why not, naming the file it came from and never quoting it.
+        static func connectionString(_ text: String, path: String?) -> Result<PostgresConnectionString, ParseFailure> {
+            do {
+                return .success(try PostgresConnectionString(text))
+            } catch {
+                let subject = path.map { "the contents of \($0) are" } ?? "is"
+                return .failure(ParseFailure("\(subject) not a libpq connection string: \(error.summary ?? "rejected by libpq")"))
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 import IO
+import Postgres
 import Observability
 extension ServiceSettings {
     /// Every variable with its effective value, in reading order, safe to log: passwords in the database URL become
@@ -30,7 +31,7 @@ extension ServiceSettings {
             ("READINESS_CHECK_TIMEOUT_SECONDS", health.readinessCheckTimeout.settingsText),
             ("LIVENESS_STALL_SECONDS", health.livenessStall.settingsText),
             ("POOL_WEDGE_SECONDS", health.poolWedge.settingsText),
-            ("DATABASE_URL", ConnectionString(database.url.value).redacted),
+            ("DATABASE_URL", (try? PostgresConnectionString(database.url.value))?.redacted ?? "***"),
             ("DATABASE_URL_FILE", database.url.path ?? Self.unset),
             ("DATABASE_PASSWORD_FILE", database.password.map { $0.path ?? "***" } ?? Self.unset),
             ("DB_POOL_MIN", String(database.poolMin)),

@@ -1,9 +1,4 @@
-import Glibc
-
 extension SettingsReader {
-    /// Secret files larger than this are refused: a mounted Secret holding a whole disk image is a mistake.
-    static let maximumSecretFileBytes = 64 * 1024
-
     /// A secret from `NAME`, or from the file named by `NAME_FILE` (how Kubernetes mounts Secrets); nil when neither
     /// is set.
     ///
@@ -44,43 +39,12 @@ extension SettingsReader {
             report(variable, "must not be empty (it is a file path)", code: .invalidValue)
             return nil
         }
-        let bytes: [UInt8]
-        switch Self.readFile(path) {
-        case .success(let read):
-            bytes = read
+        switch SecretFile.read(path) {
+        case .success(let value):
+            return Secret(value, path: path)
         case .failure(let failure):
-            report(variable, "cannot read \(path): \(failure.message)", code: .unreadableFile)
+            report(variable, failure.message, code: .unreadableFile)
             return nil
-        }
-        var contents = bytes[...]
-        if contents.last == UInt8(ascii: "\n") {
-            contents.removeLast()
-            if contents.last == UInt8(ascii: "\r") { contents.removeLast() }
-        }
-        guard !contents.isEmpty else {
-            report(variable, "file \(path) is empty", code: .unreadableFile)
-            return nil
-        }
-        return Secret(String(decoding: contents, as: UTF8.self), path: path)
-    }
-
-    private static func readFile(_ path: String) -> Result<[UInt8], ParseFailure> {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return .failure(ParseFailure(String(cString: strerror(errno)))) }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return .failure(ParseFailure(String(cString: strerror(errno))))
-            }
-            if count == 0 { return .success(bytes) }
-            bytes += chunk[..<count]
-            if bytes.count > maximumSecretFileBytes {
-                return .failure(ParseFailure("larger than \(maximumSecretFileBytes) bytes"))
-            }
         }
     }
 }
