@@ -30,7 +30,7 @@ struct ItemsAPI: Sendable {
 
     @Sendable func get(_ request: Request) async throws -> Response {
         let id = try request.parameters.require("id", as: Int64.self)
-        let rows = try await pool.query("SELECT id, name, price FROM items WHERE id = $1", id)
+        let rows = try await pool.query("SELECT id, name, price FROM items WHERE id = $1", id, idempotent: true)
         guard let row = rows.first else { throw HTTPError(.notFound, detail: "No item with id \(id).") }
         return Self.render(try Self.item(row))
     }
@@ -38,7 +38,7 @@ struct ItemsAPI: Sendable {
     @Sendable func list(_ request: Request) async throws -> Response {
         let limit = try Self.integerQuery(request, "limit", default: 20, range: 1...Int64(Self.maxPageSize))
         let after = try Self.integerQuery(request, "after", default: 0, range: 0...Int64.max)
-        let rows = try await pool.query("SELECT id, name, price FROM items WHERE id > $1 ORDER BY id LIMIT $2", after, limit)
+        let rows = try await pool.query("SELECT id, name, price FROM items WHERE id > $1 ORDER BY id LIMIT $2", after, limit, idempotent: true)
         let items = try rows.map(Self.item)
         var body: [UInt8] = Array("{\"items\":[".utf8)
         body.reserveCapacity(32 + items.count * 64)

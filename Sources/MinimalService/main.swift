@@ -31,7 +31,10 @@ struct MinimalService: ServiceApplication {
     }
 
     func addReadinessChecks(to health: HealthRegistry) {
-        health.addReadinessCheck("greetings") { _ = try await pool.query("SELECT 1 FROM greetings LIMIT 1") }
+        // A health connection, not a request's slot: a busy pool must not read as an unready pod.
+        health.addReadinessCheck("greetings") {
+            try await pool.withHealthConnection(timeout: .seconds(1)) { _ = try await $0.query("SELECT 1 FROM greetings LIMIT 1") }
+        }
     }
 }
 

@@ -227,6 +227,17 @@ public struct PoolStateMachine<Connection: Sendable>: Sendable {
         return finish(action, now: now)
     }
 
+    /// A statement on a leased connection failed: decides with ``PostgresPoolConfiguration/retryPolicy`` whether the
+    /// caller runs it again (acquiring anew, within its acquire timeout, while reconnects back off as usual), and
+    /// counts the retry. Never while shutting down.
+    public mutating func shouldRetry(_ failure: RetryPolicy.Failure, idempotent: Bool, retriesSoFar: Int) -> Bool {
+        guard case .running = phase,
+            configuration.retryPolicy.shouldRetry(failure, idempotent: idempotent, retriesSoFar: retriesSoFar)
+        else { return false }
+        statistics.retriesTotal += 1
+        return true
+    }
+
     /// Timers: fail waiters past their deadline, close idle or expired connections, retry connecting,
     /// and force the shutdown past its deadline.
     public mutating func tick(now: MonotonicInstant) -> Action {

@@ -26,6 +26,8 @@ public struct PoolStatistics: Sendable, Equatable {
     public var consecutiveConnectFailures = 0
     /// Connections closed because they were broken or returned dirty.
     public var discardedTotal = 0
+    /// Statements run again on a new connection after theirs broke (see ``RetryPolicy``).
+    public var retriesTotal = 0
     /// When a lease last ended with a healthy connection.
     public var lastSuccessfulLease: MonotonicInstant?
     /// When a statement last completed without error on a connection since returned to the pool.

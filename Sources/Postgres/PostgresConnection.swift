@@ -145,19 +145,21 @@ public final class PostgresConnection: Sendable {
         return nanoseconds == 0 ? nil : MonotonicInstant(nanoseconds: nanoseconds)
     }
 
-    /// Reads whatever the server sent while the connection sat idle, without waiting: a terminated backend
-    /// or a server shutdown shows up here as a closed connection. Returns whether the session is usable.
+    /// Looks, without waiting, for anything the server sent while the connection sat idle. Returns whether the
+    /// session is usable.
+    ///
+    /// An idle session hears nothing from a healthy server (the pool does not `LISTEN`), so any byte is taken as a
+    /// goodbye: a terminated backend or a shutting-down server sends its FATAL message and then closes, and the close
+    /// can arrive after the message. A peek sees either, costs one non-blocking system call, and leaves libpq's
+    /// buffers alone.
     func checkWithoutWaiting() -> Bool {
         guard isReusable else { return false }
-        // Twice: a terminated backend sends its FATAL message and then closes, and one read returns only
-        // the message; the second sees the end of the stream.
-        guard PQconsumeInput(handle.connection) == 1, PQconsumeInput(handle.connection) == 1,
-            PQstatus(handle.connection) == CONNECTION_OK
-        else {
+        var byte: UInt8 = 0
+        let peeked = recv(watcher.fileDescriptor, &byte, 1, CInt(MSG_PEEK) | CInt(MSG_DONTWAIT))
+        guard peeked < 0, errno == EAGAIN || errno == EWOULDBLOCK else {
             state.withLock { $0.isBroken = true }
             return false
         }
-        while let notification = PQnotifies(handle.connection) { PQfreemem(notification) }
         return PQisBusy(handle.connection) == 0
     }
 
@@ -179,7 +181,13 @@ public final class PostgresConnection: Sendable {
             throw PostgresError(.clientError, summary: "a text parameter contains a NUL byte")
         }
         return try await exclusively {
-            let statement = try await preparedStatementName(for: sql, parameterCount: bindings.count)
+            let statement: String?
+            do {
+                // Preparing runs nothing: a failure here, even mid-flight, leaves the statement unsent.
+                statement = try await preparedStatementName(for: sql, parameterCount: bindings.count)
+            } catch let error as PostgresError {
+                throw error.unsent()
+            }
             let sent = bindings.withParameterArrays { count, values, lengths, formats in
                 if let statement {
                     PQsendQueryPrepared(handle.connection, statement, count, values, lengths, formats, 1)
@@ -187,6 +195,8 @@ public final class PostgresConnection: Sendable {
                     PQsendQueryParams(handle.connection, sql, count, nil, values, lengths, formats, 1)
                 }
             }
+            // libpq refuses to queue a statement on a connection it already knows is bad.
+            guard sent == 1 else { throw connectionError(summary: "could not send the query").unsent() }
             do {
                 return try await complete(sent: sent)
             } catch let error as PostgresError where statement != nil && Self.invalidatesStatement(error) {
@@ -211,7 +221,7 @@ public final class PostgresConnection: Sendable {
         defer { inUse.store(false, ordering: .releasing) }
         let unusable = state.withLock { $0.isBroken || $0.isClosed }
         guard !unusable else {
-            throw PostgresError(.connectionLost, summary: "the connection was closed after an earlier failure")
+            throw PostgresError(.connectionLost, summary: "the connection was closed after an earlier failure").unsent()
         }
         do {
             return try await body()

@@ -111,6 +111,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
     public let file: String
     /// Where the error was thrown.
     public let line: Int
+    /// False when the statement never reached the server (it failed while preparing or before sending), so running it
+    /// again cannot repeat its effects.
+    var statementSent = true
 
     /// Creates an error; most are made by the library.
     public init(
@@ -151,6 +154,13 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         if let table { text += ", table: \(table)" }
         if let column { text += ", column: \(column)" }
         return text + ", at: \(file):\(line))"
+    }
+
+    /// This error, marked as raised before the statement was sent.
+    func unsent() -> PostgresError {
+        var error = self
+        error.statementSent = false
+        return error
     }
 
     /// True for errors after which the connection cannot be reused.

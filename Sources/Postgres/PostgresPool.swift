@@ -162,18 +162,48 @@ public final class PostgresPool: Sendable {
     }
 
     /// Runs one statement on a pooled connection.
+    ///
+    /// A statement whose connection broke before it reached the server runs again once on another connection.
+    /// Pass `idempotent: true` for a statement that is safe to run twice (a read, an upsert to the same value): it
+    /// also runs again once when the connection breaks mid-flight (a restart, a terminated backend), waiting for a
+    /// connection within the acquire timeout while reconnects back off. Other errors are never retried; see
+    /// ``RetryPolicy``.
+    ///
+    /// ```swift
+    /// let rows = try await pool.query("SELECT name FROM items WHERE id = $1", id, idempotent: true)
+    /// ```
     public func query<each Parameter: PostgresBindable>(
         _ sql: String,
-        _ parameters: repeat each Parameter
+        _ parameters: repeat each Parameter,
+        idempotent: Bool = false
     ) async throws -> PostgresRows {
-        try await query(sql, bindings: PostgresBindings(repeat each parameters))
+        try await query(sql, bindings: PostgresBindings(repeat each parameters), idempotent: idempotent)
     }
 
-    /// Runs one statement with the given parameters on a pooled connection.
-    public func query(_ sql: String, bindings: PostgresBindings) async throws -> PostgresRows {
-        let lease = try await acquire()
-        defer { release(lease) }
-        return try await lease.connection.query(sql, bindings: bindings)
+    /// Runs one statement with the given parameters on a pooled connection, retrying as ``query(_:_:idempotent:)`` does.
+    public func query(_ sql: String, bindings: PostgresBindings, idempotent: Bool = false) async throws -> PostgresRows {
+        var retries = 0
+        while true {
+            let lease = try await acquire()
+            do {
+                let rows = try await lease.connection.query(sql, bindings: bindings)
+                release(lease)
+                return rows
+            } catch {
+                release(lease)
+                let failure = RetryPolicy.Failure(error)
+                let retry = state.withLock { $0.machine.shouldRetry(failure, idempotent: idempotent, retriesSoFar: retries) }
+                guard retry, !Task.isCancelled else { throw error }
+                retries += 1
+                logger?.info(
+                    "database statement retried on another connection",
+                    [
+                        "event": "db.retry", "db.connection.id": .int(lease.id), "error.code": "\((error as? PostgresError)?.code.description ?? "")",
+                        "db.statement_sent": .bool(failure.statementSent),
+                    ]
+                )
+            }
+        }
     }
 
     private func acquire() async throws -> Lease {
@@ -188,18 +218,22 @@ public final class PostgresPool: Sendable {
         }
     }
 
-    /// Fast path: an idle connection without suspending. Otherwise queue with a continuation.
-    private func acquireUnchecked() async throws -> Lease {
+    /// Leases an idle connection without suspending, or returns nil (unchecked: see ``passesCheck(_:)``).
+    private func leaseIdleConnection() -> Lease? {
         let request = nextRequestID.wrappingAdd(1, ordering: .relaxed).oldValue
         let immediate = state.withLock { state -> (Lease?, Machine.Action?) in
             guard state.machine.hasIdleConnection else { return (nil, nil) }
             let action = state.machine.acquire(request, now: .now())
             return (action.lease.map { Lease(id: $0.connectionID, connection: $0.connection, check: $0.check) }, action)
         }
-        if let action = immediate.1 {
-            perform(action)
-            if let lease = immediate.0 { return lease }
-        }
+        if let action = immediate.1 { perform(action) }
+        return immediate.0
+    }
+
+    /// Fast path: an idle connection without suspending. Otherwise queue with a continuation.
+    private func acquireUnchecked() async throws -> Lease {
+        if let lease = leaseIdleConnection() { return lease }
+        let request = nextRequestID.wrappingAdd(1, ordering: .relaxed).oldValue
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Lease, any Error>) in
                 if Task.isCancelled {
@@ -281,14 +315,67 @@ public final class PostgresPool: Sendable {
     ///
     /// Tells "the database is reachable" apart from "the pool is stuck".
     public func probeFreshConnection(timeout: Duration) async throws {
+        try await withStandaloneConnection(timeout: timeout) { connection in _ = try await connection.query("SELECT 1") }
+    }
+
+    /// Whether the database answers, for readiness: never waits for a connection that callers hold, so a busy pool
+    /// does not read as an unreachable database.
+    ///
+    /// An idle pooled connection runs `SELECT 1`. With none idle, a statement completed on a pooled connection within
+    /// `recentSuccess` is evidence enough; without it, a standalone connection outside the pool's limit answers.
+    public func checkDatabase(recentSuccess: Duration, timeout: Duration) async throws {
+        let statistics = self.statistics
+        if statistics.idle == 0, let last = statistics.lastSuccessfulQuery, MonotonicInstant.now().duration(since: last) < recentSuccess {
+            return
+        }
+        try await withHealthConnection(timeout: timeout) { connection in _ = try await connection.query("SELECT 1") }
+    }
+
+    /// Runs `body` for a health check on a connection that request traffic cannot exhaust: an idle pooled one if there
+    /// is one right now (it goes back to the pool), otherwise a standalone one opened for it and closed afterwards.
+    /// The whole check, connecting included, takes at most `timeout`.
+    ///
+    /// - Throws: ``PostgresError/Code/timeout``, or what connecting or `body` throws.
+    public func withHealthConnection<Result: Sendable>(
+        timeout: Duration,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        let started = MonotonicInstant.now()
+        if let lease = leaseIdleConnection() {
+            guard lease.connection.checkWithoutWaiting() else {
+                release(lease)
+                return try await withStandaloneConnection(timeout: timeout, body)
+            }
+            do {
+                let result = try await withDeadline(timeout) { try await body(lease.connection) }
+                release(lease)
+                return result
+            } catch let error as PostgresError where error.isConnectionError && error.code != .timeout {
+                // That session was ended (a terminated backend); a new one tells whether the database is.
+                release(lease)
+                let remaining = timeout - MonotonicInstant.now().duration(since: started)
+                guard remaining > .zero else { throw error }
+                return try await withStandaloneConnection(timeout: remaining, body)
+            } catch {
+                release(lease)
+                throw error
+            }
+        }
+        return try await withStandaloneConnection(timeout: timeout, body)
+    }
+
+    private func withStandaloneConnection<Result: Sendable>(
+        timeout: Duration,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
         var probeConfiguration = configuration
         probeConfiguration.connectTimeout = min(timeout, configuration.connectTimeout)
         probeConfiguration.preparedStatements = false
         let loop = eventLoopGroup.next()
-        try await withDeadline(timeout) { [probeConfiguration] in
+        return try await withDeadline(timeout) { [probeConfiguration] in
             let connection = try await PostgresConnection.connect(configuration: probeConfiguration, loop: loop, notices: self.notices)
             defer { connection.close() }
-            _ = try await connection.query("SELECT 1")
+            return try await body(connection)
         }
     }
 

@@ -15,7 +15,8 @@ public struct PostgresPoolConfiguration: Sendable, Equatable {
     /// The largest fraction cut from ``maximumLifetime`` at random per connection. Defaults to 0.1.
     public var lifetimeJitter: Double
     /// A connection idle at least this long is checked without a round trip (reading what the server sent:
-    /// a terminated backend shows up as a closed socket) before it is handed out. Defaults to 1 second.
+    /// a terminated backend shows up as a closed socket) before it is handed out. Defaults to zero: the check is a
+    /// non-blocking read, far cheaper than the failed statement it saves, and a backend can be ended at any moment.
     public var socketCheckAfterIdle: Duration
     /// A connection idle at least this long is checked with an empty query before it is handed out.
     /// Defaults to 30 seconds.
@@ -24,6 +25,8 @@ public struct PostgresPoolConfiguration: Sendable, Equatable {
     public var reconnectBackoff: Duration
     /// The longest delay between reconnect attempts. Defaults to 10 seconds.
     public var maximumReconnectBackoff: Duration
+    /// When a statement whose connection broke runs again. Defaults to one retry.
+    public var retryPolicy: RetryPolicy
 
     /// Creates a configuration; see each property for its default.
     public init(
@@ -33,10 +36,11 @@ public struct PostgresPoolConfiguration: Sendable, Equatable {
         idleTimeout: Duration = .seconds(300),
         maximumLifetime: Duration = .seconds(1800),
         lifetimeJitter: Double = 0.1,
-        socketCheckAfterIdle: Duration = .seconds(1),
+        socketCheckAfterIdle: Duration = .zero,
         roundTripCheckAfterIdle: Duration = .seconds(30),
         reconnectBackoff: Duration = .milliseconds(100),
-        maximumReconnectBackoff: Duration = .seconds(10)
+        maximumReconnectBackoff: Duration = .seconds(10),
+        retryPolicy: RetryPolicy = RetryPolicy()
     ) {
         precondition(maximumConnections >= 1 && minimumConnections >= 0, "the pool needs at least one connection")
         self.minimumConnections = min(minimumConnections, maximumConnections)
@@ -49,5 +53,6 @@ public struct PostgresPoolConfiguration: Sendable, Equatable {
         self.roundTripCheckAfterIdle = roundTripCheckAfterIdle
         self.reconnectBackoff = reconnectBackoff
         self.maximumReconnectBackoff = maximumReconnectBackoff
+        self.retryPolicy = retryPolicy
     }
 }

@@ -93,12 +93,15 @@ public struct Migrator: Sendable {
     /// `WHERE to_regclass(...)` guard in the same statement cannot keep a missing table from failing it. One leased
     /// connection for both, so the readiness check acquires from the pool once.
     public static func appliedVersion(pool: PostgresPool) async throws -> Int {
-        try await pool.withConnection { connection in
-            let present = try await connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
-            guard try present[0].decode(Bool.self, column: "present") else { return 0 }
-            let rows = try await connection.query("SELECT coalesce(max(version), 0) AS version FROM schema_migrations")
-            return Int(try rows[0].decode(Int64.self, column: "version"))
-        }
+        try await pool.withConnection { connection in try await appliedVersion(on: connection) }
+    }
+
+    /// The highest applied version, read on `connection`.
+    public static func appliedVersion(on connection: PostgresConnection) async throws -> Int {
+        let present = try await connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
+        guard try present[0].decode(Bool.self, column: "present") else { return 0 }
+        let rows = try await connection.query("SELECT coalesce(max(version), 0) AS version FROM schema_migrations")
+        return Int(try rows[0].decode(Int64.self, column: "version"))
     }
 
     private static func recorded(on connection: PostgresConnection) async throws -> [Int: String] {

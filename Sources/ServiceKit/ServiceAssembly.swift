@@ -180,11 +180,14 @@ public struct ServiceAssembly: Sendable {
             }
             return .unhealthy("the pool has served nothing for over \(wedge) while the database accepts connections")
         }
+        // Neither check waits for a request slot: a busy pool is load to shed (503 on the requests that find no
+        // connection), not a reason to leave the endpoints.
+        let checkTimeout = configuration.readinessCheckTimeout
         health.addReadinessCheck("database") {
-            _ = try await pool.query("SELECT 1")
+            try await pool.checkDatabase(recentSuccess: configuration.readinessCheckInterval, timeout: checkTimeout)
         }
         health.addReadinessCheck("schema") {
-            let applied = try await Migrator.appliedVersion(pool: pool)
+            let applied = try await pool.withHealthConnection(timeout: checkTimeout) { try await Migrator.appliedVersion(on: $0) }
             guard applied >= requiredSchemaVersion else {
                 throw Migrator.Failure(description: "schema version \(applied) is older than the \(requiredSchemaVersion) this binary needs: run `migrate`")
             }
@@ -221,6 +224,9 @@ public struct ServiceAssembly: Sendable {
         metrics.counter("db_pool_acquired_total", help: "Connections leased from the pool.") { Double(pool.statistics.acquiredTotal) }
         metrics.counter("db_pool_acquire_timeouts_total", help: "Callers that found no connection free in time (503).") {
             Double(pool.statistics.acquireTimeouts)
+        }
+        metrics.counter("db_pool_retries_total", help: "Statements run again on another connection after theirs broke.") {
+            Double(pool.statistics.retriesTotal)
         }
         metrics.gauge("service_ready", help: "1 when startup finished and termination has not begun.") {
             health.isStarted && !health.isTerminating ? 1 : 0
