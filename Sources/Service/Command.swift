@@ -61,7 +61,8 @@ enum Command {
         do {
             let application = try Application(configuration: configuration, logger: logger)
             let code = await application.runner.run()
-            application.group.shutdown()
+            // After an immediate exit the loops may still be busy (or blocked): joining them could hang.
+            if code != ServiceRunner.immediateExitCode { application.group.shutdown() }
             return code
         } catch {
             logger.critical("startup failed", ["event": "startup.failed", "error": .string(String(describing: error))])
