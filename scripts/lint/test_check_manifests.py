@@ -232,6 +232,12 @@ class GracePeriodTests(CheckTestCase):
         set_env(app_container(self.m), "TERMINATION_GRACE_PERIOD_SECONDS", "60")
         self.assertFails(cm.check_grace_period, "TERMINATION_GRACE_PERIOD_SECONDS=60 but")
 
+    def test_configmap_value_differs_from_the_pod_spec(self):
+        c = app_container(self.m)
+        c["env"] = [e for e in c["env"] if e["name"] != "TERMINATION_GRACE_PERIOD_SECONDS"]
+        one(self.m, "ConfigMap")["data"]["TERMINATION_GRACE_PERIOD_SECONDS"] = "40"
+        self.assertFails(cm.check_grace_period, "TERMINATION_GRACE_PERIOD_SECONDS=40 but terminationGracePeriodSeconds is 35")
+
     def test_env_missing(self):
         c = app_container(self.m)
         c["env"] = [e for e in c["env"] if e["name"] != "TERMINATION_GRACE_PERIOD_SECONDS"]
