@@ -1,4 +1,3 @@
-import Glibc
 public import HTTPServer
 import IO
 public import Observability
@@ -7,11 +6,14 @@ public import Observability
 ///
 /// 1. Both servers bind first, so probes answer while startup runs (liveness green, readiness red).
 /// 2. Lifespan startup steps run in order, each with its time limit; a failure exits non-zero.
-/// 3. Readiness turns green. The service runs until SIGTERM or SIGINT (or `/prestop`).
+/// 3. Readiness turns green. The service runs until a draining signal (``SignalPolicy``: SIGTERM, SIGINT, SIGQUIT;
+///    other signals that would end the process are logged and ignored) or `/prestop`. A `/prestop` that no signal
+///    follows within the grace period is not a real termination: the service shuts down and exits 1, so the kubelet
+///    restarts a container that would otherwise stay unready for good.
 /// 4. Drain: readiness red and the shutdown delay with `Connection: close` (``DrainController``);
 ///    then the listener closes, idle connections close, in-flight requests get the drain timeout,
 ///    whatever remains is cancelled. Then lifespan shutdown in reverse, each step with its limit.
-/// 5. A second signal exits at once.
+/// 5. A second draining signal ends ``run()`` at once with 130.
 /// Each phase is logged with its duration.
 public struct ServiceRunner: Sendable {
     /// The time limits of the drain.
@@ -20,13 +22,20 @@ public struct ServiceRunner: Sendable {
         public var drainTimeout: Duration
         /// The longest the whole startup may take (retries included).
         public var startupDeadline: Duration
+        /// The pod's `terminationGracePeriodSeconds`: a `/prestop` that no SIGTERM follows within it ends the process.
+        public var terminationGracePeriod: Duration
 
         /// Creates the timing.
-        public init(drainTimeout: Duration, startupDeadline: Duration) {
+        public init(drainTimeout: Duration, startupDeadline: Duration, terminationGracePeriod: Duration) {
             self.drainTimeout = drainTimeout
             self.startupDeadline = startupDeadline
+            self.terminationGracePeriod = terminationGracePeriod
         }
     }
+
+    /// The exit code when a second draining signal cut the drain short; ``run()`` returns it at once, with work still
+    /// running, so the caller must exit without waiting for anything.
+    public static let immediateExitCode: Int32 = 130
 
     let trafficServer: HTTPServer
     let adminServer: HTTPServer
@@ -50,27 +59,55 @@ public struct ServiceRunner: Sendable {
         self.logger = logger
     }
 
-    /// Runs until shut down; returns the process exit code (0 clean, 1 if startup failed or the drain had to force).
+    /// Runs until shut down; returns the process exit code: 0 clean; 1 if startup failed, the drain had to force,
+    /// or `/prestop` was not followed by SIGTERM within the grace period; 130 when a second draining signal cut the
+    /// drain short (returned at once, with the drain still running: the caller exits the process).
     ///
     /// `@concurrent`: on the global executor whoever calls it, even `main`'s top-level code on the main actor.
     @concurrent public func run() async -> Int32 {
         let signals = SignalListener()
-        let firstSignal = AsyncLatch<Int32>()
+        let trigger = AsyncLatch<Trigger>()
+        let exitCode = AsyncLatch<Int32>()
         let logger = self.logger
         let signalWatcher = Task {
-            var seen = 0
+            var policy = SignalPolicy()
             for await number in signals.signals {
-                seen += 1
-                guard seen > 1 else {
-                    firstSignal.set(number)
-                    continue
+                let name = SignalPolicy.name(number)
+                switch policy.receive(number) {
+                case .beginDrain:
+                    trigger.set(.signal(name))
+                case .exitNow:
+                    logger.critical("second signal: exiting at once", ["event": "shutdown.forced", "signal": .string(name)])
+                    exitCode.set(Self.immediateExitCode)
+                case .ignore(let reason):
+                    logger.warning("signal ignored", ["event": "signal.ignored", "signal": .string(name), "reason": .string(reason)])
                 }
-                logger.critical("second signal: exiting at once", ["event": "shutdown.forced", "signal": .string(SignalListener.name(number))])
-                _ = LogSink.standardOutput.flush(timeout: .milliseconds(200))
-                exit(130)
             }
         }
-        defer { signalWatcher.cancel() }
+        let prestopWatchdog = Task {
+            for await began in drain.prestopBegan {
+                let deadline = began + timing.terminationGracePeriod
+                try? await Task.sleep(for: deadline.duration(since: .now()))
+                if !Task.isCancelled { trigger.set(.prestopWithoutSignal) }
+            }
+        }
+        Task { exitCode.set(await runLifecycle(trigger: trigger)) }
+        let code = await exitCode.value
+        signalWatcher.cancel()
+        prestopWatchdog.cancel()
+        return code
+    }
+
+    /// Why the service began shutting down.
+    enum Trigger: Sendable {
+        /// A draining signal (``SignalPolicy``), by name.
+        case signal(String)
+        /// `/prestop` began termination and no signal followed within the grace period: not a real termination.
+        case prestopWithoutSignal
+    }
+
+    /// Binds, starts, serves until `trigger` is set, then shuts down; returns the exit code.
+    private func runLifecycle(trigger: AsyncLatch<Trigger>) async -> Int32 {
         let processStart = MonotonicInstant.now()
         do {
             try trafficServer.start()
@@ -89,7 +126,7 @@ public struct ServiceRunner: Sendable {
             return completed
         }
         Task {
-            _ = await firstSignal.value
+            _ = await trigger.value
             startupOutcome.set(nil)
         }
         let startedSteps = await startupOutcome.value
@@ -98,13 +135,21 @@ public struct ServiceRunner: Sendable {
             let completed = await startup.value
             logger.error("startup did not complete; shutting down", ["event": "startup.aborted"])
             await shutdownSteps(count: completed)
-            return startedSteps == nil ? 0 : 1
+            guard startedSteps == nil, case .signal = await trigger.value else { return 1 }
+            return 0
         }
         health.markStarted()
         logger.notice("ready", ["event": "startup.ready", "startup_ms": .milliseconds(MonotonicInstant.now().duration(since: processStart))])
 
-        let signal = await firstSignal.value
-        return await shutdown(after: SignalListener.name(signal))
+        switch await trigger.value {
+        case .signal(let name):
+            return await shutdown(after: name)
+        case .prestopWithoutSignal:
+            logger.critical("/prestop was not followed by SIGTERM within the grace period: shutting down so the kubelet restarts the container", [
+                "event": "shutdown.prestop_orphaned", "grace_period_s": .double(timing.terminationGracePeriod.seconds),
+            ])
+            return await shutdown(after: "prestop without SIGTERM", unclean: true)
+        }
     }
 
     /// Runs the startup steps in order; returns how many completed (all of them on success).
@@ -128,8 +173,9 @@ public struct ServiceRunner: Sendable {
         return completed
     }
 
-    private func shutdown(after trigger: String) async -> Int32 {
-        var forced = false
+    /// Drains and stops; returns 1 if anything had to be forced or the shutdown is `unclean` from the start, else 0.
+    private func shutdown(after trigger: String, unclean: Bool = false) async -> Int32 {
+        var forced = unclean
         var phaseStart = MonotonicInstant.now()
         func phaseDone(_ event: String, _ message: String, _ extra: KeyValuePairs<String, LogValue> = [:]) {
             let now = MonotonicInstant.now()

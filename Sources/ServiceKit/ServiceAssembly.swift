@@ -58,7 +58,9 @@ public struct ServiceAssembly: Sendable {
         application.addRoutes(to: &trafficRouter)
         let trafficServer = HTTPServer(configuration: http, responder: trafficRouter, group: group)
         let drain = DrainController(shutdownDelay: configuration.shutdownDelay, health: health, trafficServer: trafficServer, logger: logger)
-        let adminRouter = Self.adminRouter(health: health, drain: drain, metrics: metrics, group: group, testHooks: configuration.testHooks, logger: logger)
+        let adminRouter = Self.adminRouter(
+            health: health, drain: drain, prestopAuthorization: configuration.prestopAuthorization, metrics: metrics, group: group,
+            testHooks: configuration.testHooks, logger: logger)
         let adminServer = HTTPServer(
             configuration: HTTPServerConfiguration(
                 host: configuration.adminHost, port: configuration.adminPort, timeouts: http.timeouts,
@@ -87,7 +89,10 @@ public struct ServiceAssembly: Sendable {
 
         runner = ServiceRunner(
             trafficServer: trafficServer, adminServer: adminServer, health: health, drain: drain, lifespan: lifespan,
-            timing: .init(drainTimeout: configuration.drainTimeout, startupDeadline: configuration.startupDeadline), logger: logger
+            timing: .init(
+                drainTimeout: configuration.drainTimeout, startupDeadline: configuration.startupDeadline,
+                terminationGracePeriod: configuration.terminationGracePeriod),
+            logger: logger
         )
         self.group = group
         trafficRoutes = trafficRouter.routes
@@ -127,11 +132,25 @@ public struct ServiceAssembly: Sendable {
     }
 
     static func adminRouter(
-        health: HealthRegistry, drain: DrainController, metrics: MetricsRegistry, group: EventLoopGroup, testHooks: Bool, logger: Logger
+        health: HealthRegistry, drain: DrainController, prestopAuthorization: PrestopAuthorization, metrics: MetricsRegistry,
+        group: EventLoopGroup, testHooks: Bool, logger: Logger
     ) -> Router {
         var router = Router()
         HealthRoutes.install(into: &router, registry: health, detailed: true)
-        router.get("/prestop") { _ in
+        if !prestopAuthorization.isEnabled {
+            logger.warning("PRESTOP_TOKEN is not set: /prestop refuses every call; SIGTERM alone serves the shutdown delay", [
+                "event": "startup.prestop_disabled",
+            ])
+        }
+        // Only the kubelet's preStop hook sends the token: a stray caller (a scraper, any pod reaching the admin
+        // port) must not take the pod out of the endpoints.
+        router.get("/prestop") { request in
+            if case .refused(let reason) = prestopAuthorization.decide(presented: request.headers.values(for: PrestopAuthorization.headerName)) {
+                logger.warning("refused /prestop", [
+                    "event": "prestop.refused", "reason": .string(reason), "remote_address": .string(request.remoteAddress),
+                ])
+                return .json(bytes: Array("{\"status\":\"forbidden\"}".utf8), status: .forbidden)
+            }
             await drain.prestop()
             return .json(bytes: Array("{\"status\":\"draining\"}".utf8))
         }

@@ -95,7 +95,8 @@ public enum ServiceCommand {
         do {
             let assembly = try ServiceAssembly(app, settings: loaded.app, configuration: loaded.configuration, logger: logger)
             let code = await assembly.runner.run()
-            assembly.group.shutdown()
+            // After an immediate exit the loops may still be busy (or blocked): joining them could hang.
+            if code != ServiceRunner.immediateExitCode { assembly.group.shutdown() }
             return code
         } catch {
             logger.critical("startup failed", ["event": "startup.failed", "error": .string(String(describing: error))])

@@ -36,6 +36,8 @@ extension ServiceConfiguration {
             ),
             adminHost: settings.admin.host, adminPort: settings.admin.port, ioThreads: settings.ioThreads, database: postgres, pool: pool,
             shutdownDelay: settings.lifespan.shutdownDelay, drainTimeout: settings.lifespan.drainTimeout,
+            terminationGracePeriod: settings.lifespan.effectiveTerminationGracePeriod,
+            prestopAuthorization: PrestopAuthorization(token: settings.admin.prestopToken?.value),
             shutdownHookTimeout: settings.lifespan.shutdownHookTimeout, startupDeadline: settings.lifespan.startupDeadline,
             readinessCheckInterval: settings.health.readinessCheckInterval, readinessCheckTimeout: settings.health.readinessCheckTimeout,
             livenessStall: settings.health.livenessStall, poolWedge: settings.health.poolWedge, accessLog: settings.logging.accessLog,

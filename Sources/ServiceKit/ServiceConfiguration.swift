@@ -22,6 +22,10 @@ public struct ServiceConfiguration: Sendable {
     public var shutdownDelay: Duration
     /// How long in-flight requests may take after the listener closed.
     public var drainTimeout: Duration
+    /// The pod's `terminationGracePeriodSeconds`: a `/prestop` that no SIGTERM follows within it ends the process.
+    public var terminationGracePeriod: Duration
+    /// Who may call `/prestop` (the token of its `X-Prestop-Token` header).
+    public var prestopAuthorization: PrestopAuthorization
     /// The time limit of each lifespan shutdown step.
     public var shutdownHookTimeout: Duration
     /// How long startup may take, retries included.
@@ -47,7 +51,8 @@ public struct ServiceConfiguration: Sendable {
     public init(
         http: HTTPServerConfiguration = .init(), adminHost: String = "::", adminPort: Int = 8081, ioThreads: Int = 0,
         database: PostgresConfigurationSource, pool: PostgresPoolConfiguration = .init(), shutdownDelay: Duration = .seconds(5),
-        drainTimeout: Duration = .seconds(20), shutdownHookTimeout: Duration = .seconds(5), startupDeadline: Duration = .seconds(60),
+        drainTimeout: Duration = .seconds(20), terminationGracePeriod: Duration = ServiceSettings.Lifespan.kubernetesDefaultGracePeriod,
+        prestopAuthorization: PrestopAuthorization = PrestopAuthorization(token: nil), shutdownHookTimeout: Duration = .seconds(5), startupDeadline: Duration = .seconds(60),
         readinessCheckInterval: Duration = .seconds(2), readinessCheckTimeout: Duration = .seconds(1), livenessStall: Duration = .seconds(5),
         poolWedge: Duration = .seconds(120), accessLog: Bool = true, requestMetrics: Bool = true, testHooks: Bool = false, logLevel: LogLevel = .info
     ) {
@@ -59,6 +64,8 @@ public struct ServiceConfiguration: Sendable {
         self.pool = pool
         self.shutdownDelay = shutdownDelay
         self.drainTimeout = drainTimeout
+        self.terminationGracePeriod = terminationGracePeriod
+        self.prestopAuthorization = prestopAuthorization
         self.shutdownHookTimeout = shutdownHookTimeout
         self.startupDeadline = startupDeadline
         self.readinessCheckInterval = readinessCheckInterval

@@ -36,11 +36,24 @@ MIN_REPLICAS = 2
 PROBE_DEFAULTS = {"periodSeconds": 10, "timeoutSeconds": 1, "failureThreshold": 3, "successThreshold": 1}
 MIN_PROBE_TIMEOUT_SECONDS = 2
 
-# The app's defaults (team brief, settings contract), used when neither the ConfigMap nor `env` sets them.
-APP_DEFAULTS = {"READINESS_CHECK_INTERVAL_SECONDS": 2, "READINESS_CHECK_TIMEOUT_SECONDS": 1,
-                "STARTUP_DEADLINE_SECONDS": 60}
+# Where `service describe` reports each setting's effective value (the app's default when the manifests leave it
+# unset), for the settings these checks read.
+DESCRIBED_SETTINGS = {"READINESS_CHECK_INTERVAL_SECONDS": ("readiness", "checkIntervalSeconds"),
+                      "READINESS_CHECK_TIMEOUT_SECONDS": ("readiness", "checkTimeoutSeconds"),
+                      "STARTUP_DEADLINE_SECONDS": ("startup", "deadlineSeconds")}
 
-# Settings that must reach the app as files, never as environment values.
+# Readiness must follow the database: out of the endpoints within this long after it goes away, back in within
+# READINESS_GREEN_BOUND_SECONDS after it returns (docs/DEPLOY.md "Readiness timing").
+READINESS_RED_BOUND_SECONDS = 5
+READINESS_GREEN_BOUND_SECONDS = 2
+
+# A new pod must stay Ready this long before the rollout deletes an old one, so that its endpoint reaches every
+# kube-proxy and ingress controller first (they apply EndpointSlice changes with seconds of uneven lag, and a
+# removal can land before an addition). docs/DEPLOY.md "Rollouts".
+MIN_READY_SECONDS_FLOOR = 5
+
+# Settings that must reach the app as files, never as environment values. Not PRESTOP_TOKEN: the preStop hook
+# carries it literally in the pod spec anyway (check_prestop_token).
 SECRET_SETTINGS = ("DATABASE_URL", "DATABASE_PASSWORD")
 
 # Probe kind in the pod spec -> key in describe's "probes".
@@ -139,11 +152,23 @@ def effective_env(container, workload, manifests, errors):
 
 
 def int_setting(env, name, errors, where):
-    raw = env.get(name, APP_DEFAULTS.get(name))
+    raw = env.get(name)
     try:
         return int(raw)
     except (TypeError, ValueError):
         errors.append("%s: %s=%r is not an integer" % (where, name, raw))
+        return None
+
+
+def seconds_setting(env, name, describe, errors, where):
+    """A seconds setting from the manifests, else the binary's effective value from `service describe`."""
+    if env.get(name) is None:
+        section, key = DESCRIBED_SETTINGS[name]
+        return float(describe[section][key])
+    try:
+        return float(env[name])
+    except ValueError:
+        errors.append("%s: %s=%r is not a number of seconds" % (where, name, env[name]))
         return None
 
 
@@ -294,6 +319,39 @@ def check_ports_and_paths(m, describe_for):
     return errors
 
 
+def check_prestop_token(m, describe_for):
+    """The preStop hook sends the header /prestop requires, with the value of PRESTOP_TOKEN.
+
+    The value is literal on both sides: the kubelet cannot take a hook header from a Secret, so PRESTOP_TOKEN_FILE
+    would hide nothing and only make the two impossible to compare.
+    """
+    errors = []
+    for d in m.of_kind("Deployment"):
+        for c in containers(d):
+            where = "%s container %s" % (ref(d), c.get("name"))
+            expected = describe_for(d, c)["preStop"]
+            setting = expected["tokenSetting"]
+            env = effective_env(c, d, m, errors)
+            hook = ((c.get("lifecycle") or {}).get("preStop") or {}).get("httpGet")
+            if hook is None:
+                continue  # check_ports_and_paths reports it
+            sent = [h.get("value") for h in hook.get("httpHeaders") or []
+                    if (h.get("name") or "").lower() == expected["header"].lower()]
+            if (setting + "_FILE") in env:
+                errors.append("%s: %s_FILE is set; set %s literally, as the hook's header is"
+                              % (where, setting, setting))
+            elif env.get(setting) is None:
+                errors.append("%s: %s is not set (or not a literal value): /prestop would refuse the hook"
+                              % (where, setting))
+            elif len(sent) != 1:
+                errors.append("%s: the preStop hook sends %s %d times, expected once with %s"
+                              % (where, expected["header"], len(sent), setting))
+            elif sent[0] != env[setting]:
+                errors.append("%s: the preStop hook's %s differs from %s: /prestop would refuse the hook"
+                              % (where, expected["header"], setting))
+    return errors
+
+
 def check_grace_period(m, describe_for):
     """terminationGracePeriodSeconds covers the app's shutdown budget and equals TERMINATION_GRACE_PERIOD_SECONDS."""
     errors = []
@@ -317,35 +375,65 @@ def check_grace_period(m, describe_for):
     return errors
 
 
+def readiness_bounds(probe, interval, check_timeout):
+    """(seconds to leave the endpoints after the database goes, seconds to return after it is back), worst case.
+
+    The probe reads a result the app caches for `interval`, so a change is seen at most `interval` late; the first
+    probe after that comes within one period and runs a fresh check, which fails within `check_timeout`; then the
+    kubelet needs failureThreshold (or successThreshold) probes in a row. Back in: the pool retries at least twice
+    per interval, so a fresh check succeeds at the first probe after the cached failure expires.
+    """
+    red = interval + check_timeout + probe["failureThreshold"] * probe["periodSeconds"]
+    green = interval + probe["successThreshold"] * probe["periodSeconds"]
+    return red, green
+
+
 def check_probe_timings(m, describe_for):
-    """Probe timeouts >= 2 s; readiness fits the app's background checks; startup outlasts the app's deadline."""
+    """Probe timeouts >= 2 s; readiness follows the database within its bounds; startup outlasts the app's deadline."""
     errors = []
     for d in m.of_kind("Deployment"):
         for c in containers(d):
             where = "%s container %s" % (ref(d), c.get("name"))
             env = effective_env(c, d, m, errors)
+            describe = describe_for(d, c)
             probes = {f: dict(PROBE_DEFAULTS, **(c.get(f) or {})) for f in PROBES if c.get(f)}
             for field, p in probes.items():
                 if p["timeoutSeconds"] < MIN_PROBE_TIMEOUT_SECONDS:
                     errors.append("%s: %s timeoutSeconds %s < %s (a GC pause or a busy loop would restart or "
                                   "unready the pod)" % (where, field, p["timeoutSeconds"], MIN_PROBE_TIMEOUT_SECONDS))
             readiness = probes.get("readinessProbe")
-            interval = int_setting(env, "READINESS_CHECK_INTERVAL_SECONDS", errors, where)
-            check_timeout = int_setting(env, "READINESS_CHECK_TIMEOUT_SECONDS", errors, where)
+            interval = seconds_setting(env, "READINESS_CHECK_INTERVAL_SECONDS", describe, errors, where)
+            check_timeout = seconds_setting(env, "READINESS_CHECK_TIMEOUT_SECONDS", describe, errors, where)
             if readiness and interval is not None and check_timeout is not None:
                 if readiness["timeoutSeconds"] <= check_timeout:
-                    errors.append("%s: readinessProbe timeoutSeconds %s <= READINESS_CHECK_TIMEOUT_SECONDS %s"
+                    errors.append("%s: readinessProbe timeoutSeconds %s <= READINESS_CHECK_TIMEOUT_SECONDS %g"
                                   % (where, readiness["timeoutSeconds"], check_timeout))
-                if readiness["periodSeconds"] < interval:
-                    errors.append("%s: readinessProbe periodSeconds %s < READINESS_CHECK_INTERVAL_SECONDS %s "
-                                  "(it would read the same cached result twice)"
-                                  % (where, readiness["periodSeconds"], interval))
+                red, green = readiness_bounds(readiness, interval, check_timeout)
+                if red > READINESS_RED_BOUND_SECONDS:
+                    errors.append("%s: a pod that loses its database leaves the endpoints up to %g s later "
+                                  "(READINESS_CHECK_INTERVAL_SECONDS %g + READINESS_CHECK_TIMEOUT_SECONDS %g + "
+                                  "failureThreshold %s x periodSeconds %s) > %s s"
+                                  % (where, red, interval, check_timeout, readiness["failureThreshold"],
+                                     readiness["periodSeconds"], READINESS_RED_BOUND_SECONDS))
+                if green > READINESS_GREEN_BOUND_SECONDS:
+                    errors.append("%s: a pod whose database is back returns to the endpoints up to %g s later "
+                                  "(READINESS_CHECK_INTERVAL_SECONDS %g + successThreshold %s x periodSeconds %s) > %s s"
+                                  % (where, green, interval, readiness["successThreshold"], readiness["periodSeconds"],
+                                     READINESS_GREEN_BOUND_SECONDS))
+                # Hysteresis: at least two checks must fail before the kubelet gives up, so one slow `SELECT 1`
+                # on a shared database never takes every pod out at once.
+                if readiness["failureThreshold"] * readiness["periodSeconds"] < interval + check_timeout + \
+                        readiness["periodSeconds"]:
+                    errors.append("%s: readinessProbe failureThreshold %s x periodSeconds %s spans fewer than two "
+                                  "app checks (READINESS_CHECK_INTERVAL_SECONDS %g): one failed check would unready "
+                                  "the pod" % (where, readiness["failureThreshold"], readiness["periodSeconds"],
+                                               interval))
             startup = probes.get("startupProbe")
-            deadline = int_setting(env, "STARTUP_DEADLINE_SECONDS", errors, where)
+            deadline = seconds_setting(env, "STARTUP_DEADLINE_SECONDS", describe, errors, where)
             if startup and deadline is not None:
                 window = startup["periodSeconds"] * startup["failureThreshold"]
                 if window <= deadline:
-                    errors.append("%s: startupProbe window %s s <= STARTUP_DEADLINE_SECONDS %s (the kubelet would "
+                    errors.append("%s: startupProbe window %s s <= STARTUP_DEADLINE_SECONDS %g (the kubelet would "
                                   "kill the pod before the app reports why it did not start)"
                                   % (where, window, deadline))
     return errors
@@ -365,6 +453,13 @@ def check_rollout_and_disruption(m, describe_for):
                           % (ref(d), rolling.get("maxUnavailable", "25% (default)")))
         if rolling.get("maxSurge", "25%") in (0, "0%"):
             errors.append("%s: rollingUpdate.maxSurge 0 with maxUnavailable 0: the rollout cannot start" % ref(d))
+        min_ready = d["spec"].get("minReadySeconds", 0)
+        if min_ready < MIN_READY_SECONDS_FLOOR:
+            errors.append("%s: minReadySeconds %s < %s: an old pod could be deleted before the new pod's endpoint "
+                          "reaches every kube-proxy and ingress controller" % (ref(d), min_ready, MIN_READY_SECONDS_FLOOR))
+        elif min_ready >= d["spec"].get("progressDeadlineSeconds", 600):
+            errors.append("%s: minReadySeconds %s >= progressDeadlineSeconds %s: every rollout would be reported as "
+                          "stalled" % (ref(d), min_ready, d["spec"].get("progressDeadlineSeconds", 600)))
         spread = pod_spec(d).get("topologySpreadConstraints") or []
         if not spread:
             errors.append("%s: no topologySpreadConstraints" % ref(d))
@@ -459,7 +554,7 @@ def check_secrets_as_files(m, describe_for):
     return errors
 
 
-CHECKS = [check_selectors, check_hpa, check_ports_and_paths, check_grace_period, check_probe_timings,
+CHECKS = [check_selectors, check_hpa, check_ports_and_paths, check_prestop_token, check_grace_period, check_probe_timings,
           check_rollout_and_disruption, check_db_budget, check_same_image, check_secrets_as_files]
 
 

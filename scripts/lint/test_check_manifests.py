@@ -192,6 +192,32 @@ class PortsAndPathsTests(CheckTestCase):
         self.assertFails(cm.check_ports_and_paths, "prometheus.io/path /metrics")
 
 
+class PrestopTokenTests(CheckTestCase):
+    def hook(self):
+        return app_container(self.m)["lifecycle"]["preStop"]["httpGet"]
+
+    def test_hook_without_the_header(self):
+        del self.hook()["httpHeaders"]
+        self.assertFails(cm.check_prestop_token, "sends X-Prestop-Token 0 times")
+
+    def test_hook_value_differs_from_the_setting(self):
+        self.hook()["httpHeaders"][0]["value"] = "another-token-of-enough-length"
+        self.assertFails(cm.check_prestop_token, "differs from PRESTOP_TOKEN")
+
+    def test_header_name_is_compared_without_case(self):
+        self.hook()["httpHeaders"][0]["name"] = "x-prestop-token"
+        self.assertEqual(cm.check_prestop_token(self.m, fixed(self.describe)), [])
+
+    def test_setting_missing(self):
+        c = app_container(self.m)
+        c["env"] = [e for e in c["env"] if e["name"] != "PRESTOP_TOKEN"]
+        self.assertFails(cm.check_prestop_token, "PRESTOP_TOKEN is not set")
+
+    def test_setting_from_a_file(self):
+        set_env(app_container(self.m), "PRESTOP_TOKEN_FILE", "/var/run/secrets/app/prestop-token")
+        self.assertFails(cm.check_prestop_token, "PRESTOP_TOKEN_FILE is set")
+
+
 class GracePeriodTests(CheckTestCase):
     def test_grace_shorter_than_the_budget(self):
         one(self.m, "Deployment")["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] = 30
@@ -205,6 +231,12 @@ class GracePeriodTests(CheckTestCase):
     def test_env_differs_from_the_pod_spec(self):
         set_env(app_container(self.m), "TERMINATION_GRACE_PERIOD_SECONDS", "60")
         self.assertFails(cm.check_grace_period, "TERMINATION_GRACE_PERIOD_SECONDS=60 but")
+
+    def test_configmap_value_differs_from_the_pod_spec(self):
+        c = app_container(self.m)
+        c["env"] = [e for e in c["env"] if e["name"] != "TERMINATION_GRACE_PERIOD_SECONDS"]
+        one(self.m, "ConfigMap")["data"]["TERMINATION_GRACE_PERIOD_SECONDS"] = "40"
+        self.assertFails(cm.check_grace_period, "TERMINATION_GRACE_PERIOD_SECONDS=40 but terminationGracePeriodSeconds is 35")
 
     def test_env_missing(self):
         c = app_container(self.m)
@@ -221,13 +253,37 @@ class ProbeTimingTests(CheckTestCase):
         one(self.m, "ConfigMap")["data"]["READINESS_CHECK_TIMEOUT_SECONDS"] = "2"
         self.assertFails(cm.check_probe_timings, "<= READINESS_CHECK_TIMEOUT_SECONDS 2")
 
-    def test_readiness_faster_than_the_checks(self):
-        one(self.m, "ConfigMap")["data"]["READINESS_CHECK_INTERVAL_SECONDS"] = "10"
-        self.assertFails(cm.check_probe_timings, "< READINESS_CHECK_INTERVAL_SECONDS 10")
+    def test_readiness_too_slow_to_leave_the_endpoints(self):
+        # The manifest's probe before this check existed: every 5 s, 2 failures.
+        probe = app_container(self.m)["readinessProbe"]
+        probe["periodSeconds"], probe["failureThreshold"] = 5, 2
+        self.assertFails(cm.check_probe_timings, "leaves the endpoints up to 12 s later")
+
+    def test_readiness_too_slow_to_return(self):
+        app_container(self.m)["readinessProbe"]["successThreshold"] = 2
+        self.assertFails(cm.check_probe_timings, "returns to the endpoints up to 3 s later")
+
+    def test_readiness_bound_uses_the_binary_default_interval(self):
+        del one(self.m, "ConfigMap")["data"]["READINESS_CHECK_INTERVAL_SECONDS"]
+        self.describe["readiness"]["checkIntervalSeconds"] = 2
+        self.assertFails(cm.check_probe_timings, "READINESS_CHECK_INTERVAL_SECONDS 2 + successThreshold 1")
+
+    def test_fractional_check_timeout_is_read(self):
+        one(self.m, "ConfigMap")["data"]["READINESS_CHECK_TIMEOUT_SECONDS"] = "2.5"
+        self.assertFails(cm.check_probe_timings, "<= READINESS_CHECK_TIMEOUT_SECONDS 2.5")
+
+    def test_one_failed_check_would_unready_the_pod(self):
+        app_container(self.m)["readinessProbe"]["failureThreshold"] = 2
+        self.assertFails(cm.check_probe_timings, "spans fewer than two app checks")
 
     def test_startup_window_shorter_than_the_app_deadline(self):
         app_container(self.m)["startupProbe"]["failureThreshold"] = 30
         self.assertFails(cm.check_probe_timings, "startupProbe window 60 s <= STARTUP_DEADLINE_SECONDS 60")
+
+    def test_startup_deadline_from_the_binary_when_unset(self):
+        del one(self.m, "ConfigMap")["data"]["STARTUP_DEADLINE_SECONDS"]
+        self.describe["startup"]["deadlineSeconds"] = 90
+        self.assertFails(cm.check_probe_timings, "startupProbe window 66 s <= STARTUP_DEADLINE_SECONDS 90")
 
 
 class RolloutAndDisruptionTests(CheckTestCase):
@@ -241,6 +297,18 @@ class RolloutAndDisruptionTests(CheckTestCase):
     def test_max_unavailable_left_to_the_default(self):
         del self.rolling()["maxUnavailable"]
         self.assertFails(cm.check_rollout_and_disruption, "maxUnavailable 25% (default)")
+
+    def test_no_min_ready_seconds(self):
+        del one(self.m, "Deployment")["spec"]["minReadySeconds"]
+        self.assertFails(cm.check_rollout_and_disruption, "minReadySeconds 0 < 5")
+
+    def test_min_ready_seconds_below_the_floor(self):
+        one(self.m, "Deployment")["spec"]["minReadySeconds"] = 1
+        self.assertFails(cm.check_rollout_and_disruption, "minReadySeconds 1 < 5")
+
+    def test_min_ready_seconds_beyond_the_progress_deadline(self):
+        one(self.m, "Deployment")["spec"]["minReadySeconds"] = 600
+        self.assertFails(cm.check_rollout_and_disruption, ">= progressDeadlineSeconds 600")
 
     def test_no_surge(self):
         self.rolling()["maxSurge"] = 0

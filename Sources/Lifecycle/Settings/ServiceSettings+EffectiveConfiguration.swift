@@ -21,6 +21,8 @@ extension ServiceSettings {
             ("HTTP_HANDLER_TIMEOUT_SECONDS", http.handlerTimeout.settingsText),
             ("ADMIN_HOST", admin.host),
             ("ADMIN_PORT", String(admin.port)),
+            ("PRESTOP_TOKEN", admin.prestopToken.map { $0.path == nil ? "***" : Self.unset } ?? Self.unset),
+            ("PRESTOP_TOKEN_FILE", admin.prestopToken?.path ?? Self.unset),
             ("IO_THREADS", String(ioThreads)),
             ("SHUTDOWN_DELAY_SECONDS", lifespan.shutdownDelay.settingsText),
             ("DRAIN_TIMEOUT_SECONDS", lifespan.drainTimeout.settingsText),

@@ -10,8 +10,10 @@ extension ServiceSettings {
         /// `SHUTDOWN_HOOK_TIMEOUT_SECONDS` (seconds, default 5): how long the lifespan shutdown hooks (pool close
         /// included) may run in total.
         public var shutdownHookTimeout: Duration = .seconds(5)
-        /// `TERMINATION_GRACE_PERIOD_SECONDS` (seconds, default unset): the pod's `terminationGracePeriodSeconds`; when
-        /// set, startup is refused unless ``requiredGracePeriod`` fits in it.
+        /// `TERMINATION_GRACE_PERIOD_SECONDS` (seconds, default unset, read as Kubernetes' 30): the pod's
+        /// `terminationGracePeriodSeconds`. When set, startup is refused unless ``requiredGracePeriod`` fits in it.
+        /// A `/prestop` that no SIGTERM follows within it ends the process with exit code 1 (see
+        /// ``effectiveTerminationGracePeriod``).
         public var terminationGracePeriod: Duration? = nil
         /// `STARTUP_DEADLINE_SECONDS` (seconds > 0, default 60): how long startup may keep retrying (an unreachable
         /// database) before the process gives up and exits non-zero.
@@ -33,6 +35,18 @@ extension ServiceSettings {
             startupDeadline = reader.seconds(
                 "STARTUP_DEADLINE_SECONDS", default: startupDeadline, allowsZero: false, doc: "Give up starting after this long.")
             checkBudget(&reader)
+        }
+
+        /// Kubernetes' default `terminationGracePeriodSeconds`, assumed while `TERMINATION_GRACE_PERIOD_SECONDS` is unset.
+        public static let kubernetesDefaultGracePeriod: Duration = .seconds(30)
+
+        /// The pod's grace period: `TERMINATION_GRACE_PERIOD_SECONDS`, else ``kubernetesDefaultGracePeriod``.
+        ///
+        /// In a real termination the kubelet sends SIGTERM when the preStop hook returns, and SIGKILL at the latest
+        /// when this period ends; a process that served `/prestop` and is still alive, without SIGTERM, after it
+        /// was not being terminated by anyone.
+        public var effectiveTerminationGracePeriod: Duration {
+            terminationGracePeriod ?? Self.kubernetesDefaultGracePeriod
         }
 
         /// Shutdown delay + drain timeout + shutdown hook timeout + ``ServiceSettings/margin``.

@@ -12,6 +12,10 @@ public final class DrainController: Sendable {
     private let health: HealthRegistry
     private let trafficServer: HTTPServer
     private let logger: Logger
+    private let prestopContinuation: AsyncStream<MonotonicInstant>.Continuation
+
+    /// When `/prestop` began termination; yields at most once, then ends. The runner expects SIGTERM to follow.
+    public let prestopBegan: AsyncStream<MonotonicInstant>
 
     /// Creates a controller for `trafficServer` with a delay of `shutdownDelay`.
     public init(shutdownDelay: Duration, health: HealthRegistry, trafficServer: HTTPServer, logger: Logger) {
@@ -19,11 +23,31 @@ public final class DrainController: Sendable {
         self.health = health
         self.trafficServer = trafficServer
         self.logger = logger
+        (prestopBegan, prestopContinuation) = AsyncStream.makeStream()
     }
 
     /// Turns readiness red and starts the shutdown delay unless already started; returns the delay's end.
     @discardableResult
     public func beginTermination(trigger: String) -> MonotonicInstant {
+        begin(trigger: trigger).deadline
+    }
+
+    /// The `/prestop` hook: begins termination and returns when the delay has passed. Idempotent.
+    public func prestop() async {
+        let (deadline, first, began) = begin(trigger: "prestop")
+        if first {
+            prestopContinuation.yield(began)
+            prestopContinuation.finish()
+        }
+        await sleep(until: deadline)
+    }
+
+    /// Waits for the end of the delay, starting it if needed.
+    public func waitForDelay(trigger: String) async {
+        await sleep(until: beginTermination(trigger: trigger))
+    }
+
+    private func begin(trigger: String) -> (deadline: MonotonicInstant, first: Bool, now: MonotonicInstant) {
         let now = MonotonicInstant.now()
         let (deadline, first) = delay.withLock { delay -> (MonotonicInstant, Bool) in
             let first = delay.deadline == nil
@@ -37,17 +61,7 @@ public final class DrainController: Sendable {
                 "event": "shutdown.initiated", "trigger": .string(trigger), "shutdown_delay_s": .double(delaySeconds),
             ])
         }
-        return deadline
-    }
-
-    /// The `/prestop` hook: begins termination and returns when the delay has passed. Idempotent.
-    public func prestop() async {
-        await sleep(until: beginTermination(trigger: "prestop"))
-    }
-
-    /// Waits for the end of the delay, starting it if needed.
-    public func waitForDelay(trigger: String) async {
-        await sleep(until: beginTermination(trigger: trigger))
+        return (deadline, first, now)
     }
 
     private func sleep(until deadline: MonotonicInstant) async {
