@@ -46,6 +46,8 @@ let package = Package(
         .target(
             name: "App",
             dependencies: ["HTTPServer", "Postgres", "Lifecycle", "Observability"],
+            // Compiled in as `PackageResources.openapi_json`: no Bundle, no file to ship beside the binary.
+            resources: [.embedInCode("openapi.json")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "Service", dependencies: ["App"], swiftSettings: swiftSettings),
