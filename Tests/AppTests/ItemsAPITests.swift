@@ -9,7 +9,7 @@ import Testing
 @testable import App
 
 /// The items API through the real traffic router, on a real PostgreSQL.
-@Suite struct ItemsAPITests {
+@Suite(.requiresPostgreSQL) struct ItemsAPITests {
     /// The problem+json body as a client reads it.
     struct Problem: Decodable {
         struct FieldError: Decodable {
