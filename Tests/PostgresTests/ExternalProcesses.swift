@@ -42,7 +42,10 @@ struct PgBouncer {
         let runAs = getuid() == 0 ? "chown -R postgres '\(directory)' && runuser -u postgres -- " : ""
         let output = Shell.run("\(runAs)\(executable) -d '\(directory)/pgbouncer.ini'")
         guard output.status == 0 else { throw ProcessFailure(command: "pgbouncer -d", output: output.text) }
-        return PgBouncer(directory: directory, url: "postgresql://\(user)@127.0.0.1:\(port)/postgres?sslmode=disable")
+        return PgBouncer(
+            directory: directory,
+            url: "postgresql://\(user)@127.0.0.1:\(port)/\(upstream.parameter("dbname") ?? "postgres")?sslmode=disable"
+        )
     }
 
     func stop() {
