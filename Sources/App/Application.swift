@@ -100,7 +100,7 @@ public struct Application: Sendable {
                     throw HTTPError(.badRequest, detail: "seconds must be a number from 0 to 600.")
                 }
                 _ = try await pool.query("SELECT pg_sleep($1)", seconds)
-                return .json(bytes: Array("{\"slept\":\(seconds)}".utf8))
+                return try .json(["slept": seconds])
             }
         }
         return router
@@ -113,7 +113,7 @@ public struct Application: Sendable {
         HealthRoutes.install(into: &router, registry: health, detailed: true)
         router.get("/prestop") { _ in
             await drain.prestop()
-            return .json(bytes: Array("{\"status\":\"draining\"}".utf8))
+            return try .json(["status": "draining"])
         }
         router.get("/metrics") { _ in
             Response(status: .ok, headers: ["Content-Type": MetricsRegistry.contentType], body: metrics.render())
