@@ -5,6 +5,7 @@
 #   scripts/dev-postgres.sh url     # print DATABASE_URL of the running cluster
 #   scripts/dev-postgres.sh stop    # fast shutdown
 #   scripts/dev-postgres.sh running # exit status 0 when the cluster is up (callers stop only what they started)
+#   scripts/dev-postgres.sh database NAME # create database NAME in the running cluster if missing, print its URL
 #
 # Data lives in <repo>/.data/pg (git-ignored), or in DEV_POSTGRES_DIR (tests use a second cluster they
 # may restart). The server listens on 127.0.0.1 at PGPORT, or at a free
@@ -59,9 +60,10 @@ is_running() {
     [[ -f "$data/postmaster.pid" ]] && as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1
 }
 
+# print_url [DATABASE]: the URL of database DATABASE (default `postgres`, the one `make run` serves).
 print_url() {
     [[ -f "$port_file" ]] || die "no cluster: run '$0 start' first"
-    echo "postgresql://$db_user@127.0.0.1:$(cat "$port_file")/postgres?sslmode=disable"
+    echo "postgresql://$db_user@127.0.0.1:$(cat "$port_file")/${1:-postgres}?sslmode=disable"
 }
 
 start() {
@@ -106,6 +108,22 @@ stop() {
     fi
 }
 
+# A database of its own in the same cluster: `make test` writes there, never into what `make run` serves.
+database() {
+    local name="$1"
+    [[ "$name" =~ ^[a-z_][a-z0-9_]*$ ]] || die "database name must be a lowercase SQL identifier: $name"
+    ensure_user
+    is_running || die "no running cluster: run '$0 start' first"
+    local psql=("$bin/psql" -X -q -h "$sockets" -p "$(cat "$port_file")" -U "$db_user" -d postgres -v ON_ERROR_STOP=1)
+    if [[ -z "$(as_owner "${psql[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'")" ]]; then
+        # Another run may create it between the check and here: only a database still missing afterwards is a failure.
+        as_owner "${psql[@]}" -c "CREATE DATABASE $name" >/dev/null 2>&1 \
+            || [[ -n "$(as_owner "${psql[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'")" ]] \
+            || die "could not create database $name"
+    fi
+    print_url "$name"
+}
+
 # A status check installs and creates nothing: no postmaster.pid, no PostgreSQL or (as root) no owner means no cluster.
 running() {
     [[ -f "$data/postmaster.pid" ]] || return 1
@@ -119,5 +137,6 @@ case "${1:-}" in
     stop) find_bin; stop ;;
     url) ensure_user; print_url ;;
     running) running ;;
-    *) echo "usage: $0 start|stop|url|running" >&2; exit 64 ;;
+    database) [[ $# -eq 2 ]] || die "usage: $0 database NAME"; find_bin; database "$2" ;;
+    *) echo "usage: $0 start|stop|url|running|database NAME" >&2; exit 64 ;;
 esac

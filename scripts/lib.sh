@@ -20,6 +20,16 @@ use_dev_postgres() {
     export DATABASE_URL
 }
 
+# use_test_database: use_dev_postgres, then DATABASE_URL names the database `service_test` in that cluster, so the
+# rows tests create never show up in what `make run` serves (database `postgres`). A DATABASE_URL set by the caller
+# is used as it is.
+use_test_database() {
+    [[ -z ${DATABASE_URL:-} ]] || return 0
+    use_dev_postgres
+    DATABASE_URL="$("$repo/scripts/dev-postgres.sh" database service_test)"
+    export DATABASE_URL
+}
+
 stop_started_postgres() {
     if ((${started_postgres:-0})); then "$repo/scripts/dev-postgres.sh" stop >/dev/null 2>&1 || true; fi
 }

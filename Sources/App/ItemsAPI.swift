@@ -3,10 +3,66 @@ import ServiceKit
 
 /// The example resource: a small CRUD API over the `items` table. Replace it with yours.
 struct ItemsAPI: Sendable {
-    struct Item: Sendable {
+    struct Item: Encodable, Sendable {
         var id: Int64
         var name: String
+        /// Encoded as a JSON number with its exact value (through `Decimal`, never a binary float).
         var price: PostgresNumeric
+
+        /// The same bytes as `Response.json(self)`, written directly. The two reads (`GET /items/{id}`, `GET /items`)
+        /// are the hot paths: through `JSONEncoder` (a `Decimal` per price, a dictionary per object) they cost about a
+        /// third more server CPU for one item and three times as much for a 20-item page. Writes use
+        /// `Response.json`. `ItemsJSONTests` holds the two encodings equal.
+        func appendJSON(to body: inout [UInt8]) {
+            body.append(contentsOf: #"{"id":\#(id),"name":"#.utf8)
+            JSONText.appendString(name, to: &body)
+            body.append(contentsOf: #","price":\#(Self.withoutTrailingFractionZeros(price.description))}"#.utf8)
+        }
+
+        var jsonBytes: [UInt8] {
+            var body: [UInt8] = []
+            body.reserveCapacity(64 + name.utf8.count)
+            appendJSON(to: &body)
+            return body
+        }
+
+        /// `12.50` as `Decimal` writes it: `12.5` (`10.00`: `10`).
+        static func withoutTrailingFractionZeros(_ text: String) -> Substring {
+            guard text.contains(".") else { return Substring(text) }
+            var digits = Substring(text)
+            while digits.hasSuffix("0") { digits = digits.dropLast() }
+            return digits.hasSuffix(".") ? digits.dropLast() : digits
+        }
+    }
+
+    struct ItemPage: Encodable, Sendable {
+        var items: [Item]
+        /// The `after` of the next page; `null` on the last one.
+        var nextAfter: Int64?
+
+        enum CodingKeys: String, CodingKey {
+            case items
+            case nextAfter = "next_after"
+        }
+
+        /// Written out only because the synthesized encoder leaves a nil out, and the schema requires the key.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(items, forKey: .items)
+            try container.encode(nextAfter, forKey: .nextAfter)
+        }
+
+        /// The same bytes as `Response.json(self)`, written directly (see ``Item/appendJSON(to:)``).
+        var jsonBytes: [UInt8] {
+            var body: [UInt8] = Array(#"{"items":["#.utf8)
+            body.reserveCapacity(32 + items.count * 64)
+            for (index, item) in items.enumerated() {
+                if index > 0 { body.append(UInt8(ascii: ",")) }
+                item.appendJSON(to: &body)
+            }
+            body.append(contentsOf: #"],"next_after":\#(nextAfter.map(String.init) ?? "null")}"#.utf8)
+            return body
+        }
     }
 
     struct ItemInput: Decodable, Sendable {
@@ -32,7 +88,7 @@ struct ItemsAPI: Sendable {
         let id = try request.parameters.require("id", as: Int64.self)
         let rows = try await pool.query("SELECT id, name, price FROM items WHERE id = $1", id, idempotent: true)
         guard let row = rows.first else { throw HTTPError(.notFound, detail: "No item with id \(id).") }
-        return Self.render(try Self.item(row))
+        return .json(bytes: try Self.item(row).jsonBytes)
     }
 
     @Sendable func list(_ request: Request) async throws -> Response {
@@ -40,15 +96,8 @@ struct ItemsAPI: Sendable {
         let after = try Self.integerQuery(request, "after", default: 0, range: 0...Int64.max)
         let rows = try await pool.query("SELECT id, name, price FROM items WHERE id > $1 ORDER BY id LIMIT $2", after, limit, idempotent: true)
         let items = try rows.map(Self.item)
-        var body: [UInt8] = Array("{\"items\":[".utf8)
-        body.reserveCapacity(32 + items.count * 64)
-        for (index, item) in items.enumerated() {
-            if index > 0 { body.append(UInt8(ascii: ",")) }
-            Self.appendJSON(item, to: &body)
-        }
-        let nextAfter = items.count == Int(limit) ? items.last.map { String($0.id) } ?? "null" : "null"
-        body.append(contentsOf: "],\"next_after\":\(nextAfter)}".utf8)
-        return .json(bytes: body)
+        let page = ItemPage(items: items, nextAfter: items.count == Int(limit) ? items.last?.id : nil)
+        return .json(bytes: page.jsonBytes)
     }
 
     @Sendable func create(_ request: Request) async throws -> Response {
@@ -56,8 +105,9 @@ struct ItemsAPI: Sendable {
         let rows = try await mapConflicts {
             try await pool.query("INSERT INTO items (name, price) VALUES ($1, $2::numeric) RETURNING id, name, price", name, price.description)
         }
-        var response = Self.render(try Self.item(rows[0]), status: .created)
-        response.headers.add(name: "Location", value: "/items/\(try rows[0].decode(Int64.self, column: "id"))")
+        let item = try Self.item(rows[0])
+        var response = try Response.json(item, status: .created)
+        response.headers.add(name: "Location", value: "/items/\(item.id)")
         return response
     }
 
@@ -70,7 +120,7 @@ struct ItemsAPI: Sendable {
             )
         }
         guard let row = rows.first else { throw HTTPError(.notFound, detail: "No item with id \(id).") }
-        return Self.render(try Self.item(row))
+        return try .json(Self.item(row))
     }
 
     @Sendable func delete(_ request: Request) async throws -> Response {
@@ -93,20 +143,6 @@ struct ItemsAPI: Sendable {
             id: try row.decode(Int64.self, column: "id"), name: try row.decode(String.self, column: "name"),
             price: try row.decode(PostgresNumeric.self, column: "price")
         )
-    }
-
-    /// Hand-written JSON: the hot path skips the encoder, and `price` keeps its exact digits.
-    static func render(_ item: Item, status: HTTPStatus = .ok) -> Response {
-        var body: [UInt8] = []
-        body.reserveCapacity(64 + item.name.utf8.count)
-        appendJSON(item, to: &body)
-        return .json(bytes: body, status: status)
-    }
-
-    static func appendJSON(_ item: Item, to body: inout [UInt8]) {
-        body.append(contentsOf: "{\"id\":\(item.id),\"name\":".utf8)
-        JSONText.appendString(item.name, to: &body)
-        body.append(contentsOf: ",\"price\":\(item.price.description)}".utf8)
     }
 
     static func validate(_ input: ItemInput) throws(HTTPError) -> (String, PostgresNumeric) {

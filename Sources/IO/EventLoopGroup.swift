@@ -35,10 +35,9 @@ public final class EventLoopGroup: Sendable {
             }
             threads.append(thread)
             // Without it, every request arriving while a handler runs on the same CPU preempts the handler:
-            // handlers then answer two or three requests per context switch instead of all that are ready
-            // (measured on /livez with 64 connections on one CPU: 0.8 context switches and 14.6 µs per request,
-            // against 0.1 and 10.5-11). Set from here rather than by the loop itself so the outcome is known
-            // when `init` returns.
+            // handlers then answer two or three requests per context switch instead of all that are ready, and
+            // context switches take a large share of the CPU (docs/BENCHMARKS.md). Set from here rather than by
+            // the loop itself so the outcome is known when `init` returns.
             let result = cio_set_batch_scheduling(thread)
             if result != 0 { schedulingError = IOError(errno: result, operation: "pthread_setschedparam(SCHED_BATCH)") }
         }

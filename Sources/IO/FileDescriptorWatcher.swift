@@ -60,7 +60,7 @@ public final class FileDescriptorWatcher: EventLoopHandler {
                     return
                 }
                 // Armed outside the lock: the event can fire during `epoll_ctl`, and the loop thread taking the lock
-                // for it must not find it held (a futex wait and two context switches per query, measured).
+                // for it must not find it held (a futex wait and two context switches per query).
                 do {
                     try loop.rearm(fileDescriptor, registration: registration, events: interest)
                 } catch {

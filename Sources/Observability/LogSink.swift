@@ -107,10 +107,9 @@ extension LogSink {
             }
         }
 
-        /// The buffer's tail is cold (a busy sink fills a new 100-300 KB stretch every 10 ms), and copying a line into
-        /// it left the unlock's locked instruction waiting for those stores to reach memory: `perf` at 256 connections
-        /// put 40 % of what the access log costs there. Prefetched while the line is formatted, the copy finds its lines
-        /// in cache (that wait fell from 0.53 to 0.21 samples per 1,000 requests).
+        /// The buffer's tail is cold (a busy sink fills a new 100-300 KB stretch every 10 ms): copying a line into it
+        /// leaves the unlock's locked instruction waiting for those stores to reach memory, the largest single part of
+        /// what the access log costs. Prefetched while the line is formatted, the copy finds its lines in cache.
         func prepareForLine() {
             guard let address = UnsafeRawPointer(bitPattern: nextLineAddress.load(ordering: .relaxed)) else { return }
             cio_prefetch_for_write(address, Self.prefetchBytes)
@@ -157,7 +156,7 @@ extension LogSink {
                     // Let a burst gather before writing it: callers that find the writer awake skip the
                     // wake-up (a futex syscall and a context switch), so a busy service pays it about once
                     // per interval instead of once per line. 10 ms rather than 1: on a one-CPU pod each
-                    // wake-up preempts a request (measured: about 4 % of CPU per request at 65k req/s), and
+                    // wake-up preempts a request (about 4 % of the CPU per request at 65k req/s), and
                     // 10 ms of lines (about 170 KB at that rate) fit the buffer many times over.
                     usleep(Self.coalescingMicroseconds)
                 case .exit:

@@ -125,7 +125,7 @@ public struct ServiceAssembly: Sendable {
                     throw HTTPError(.badRequest, detail: "seconds must be a number from 0 to 600.")
                 }
                 _ = try await pool.query("SELECT pg_sleep($1)", seconds)
-                return .json(bytes: Array("{\"slept\":\(seconds)}".utf8))
+                return try .json(["slept": seconds])
             }
         }
         return router
@@ -152,7 +152,7 @@ public struct ServiceAssembly: Sendable {
                 return .json(bytes: Array("{\"status\":\"forbidden\"}".utf8), status: .forbidden)
             }
             await drain.prestop()
-            return .json(bytes: Array("{\"status\":\"draining\"}".utf8))
+            return try .json(["status": "draining"])
         }
         router.get("/metrics") { _ in
             Response(status: .ok, headers: ["Content-Type": MetricsRegistry.contentType], body: metrics.render())

@@ -16,13 +16,11 @@ public struct DedicatedCluster: Sendable {
         return DedicatedCluster(directory: directory, url: try startCluster(in: directory))
     }
 
-    /// Runs `scripts/dev-postgres.sh start` for the cluster in `directory` (the repository's shared one when nil) and
-    /// returns the URL it prints.
-    static func startCluster(in directory: String?) throws -> String {
-        let environment = directory.map { "DEV_POSTGRES_DIR='\($0)' " } ?? ""
-        let output = Shell.run("\(environment)'\(Shell.repositoryRoot)/scripts/dev-postgres.sh' start")
+    /// Runs `scripts/dev-postgres.sh start` for the cluster in `directory` and returns the URL it prints.
+    static func startCluster(in directory: String) throws -> String {
+        let output = Shell.run("DEV_POSTGRES_DIR='\(directory)' '\(Shell.repositoryRoot)/scripts/dev-postgres.sh' start")
         guard output.status == 0, let url = output.text.split(separator: "\n").last, url.hasPrefix("postgresql://") else {
-            throw ProcessFailure(command: "dev-postgres.sh start (\(directory ?? "shared"))", output: output.text)
+            throw ProcessFailure(command: "dev-postgres.sh start (\(directory))", output: output.text)
         }
         return String(url)
     }

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import HTTPServer
 import IO
 import Lifecycle
@@ -60,8 +61,8 @@ import Testing
 
         #expect(routed.contains("GET /openapi.json"))
         #expect(routed.contains("GET /readyz/{}"))
-        #expect(routed.subtracting(documented).sorted() == [], "routed but missing from OpenAPIDocument.swift")
-        #expect(documented.subtracting(routed).sorted() == [], "documented in OpenAPIDocument.swift but not routed")
+        #expect(routed.subtracting(documented).sorted() == [], "routed but missing from openapi.json")
+        #expect(documented.subtracting(routed).sorted() == [], "documented in openapi.json but not routed")
     }
 
     @Test func normalisingIgnoresParameterNamesAndTrailingSlashes() {
@@ -110,7 +111,9 @@ import Testing
         let response = await router.respond(to: Request(method: .get, path: "/openapi.json"))
         #expect(response.status == .ok)
         #expect(response.headers["Content-Type"] == "application/json")
-        #expect(response.body == OpenAPIDocument.bytes)
+        let file = try Data(contentsOf: URL(filePath: "\(Shell.repositoryRoot)/Sources/App/openapi.json"))
+        let servesTheFile = response.body == Array(file)
+        #expect(servesTheFile, "the served document is Sources/App/openapi.json as it is")
     }
 
     static func duplicateKeys(_ value: StrictJSON, at pointer: String = "") -> [String] {

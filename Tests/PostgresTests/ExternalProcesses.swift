@@ -4,6 +4,9 @@ import TestSupport
 
 /// PgBouncer in transaction pooling mode in front of `upstream`, on a free port, from a generated ini.
 struct PgBouncer {
+    /// Where Debian's pgbouncer package installs it.
+    static let executable = "/usr/sbin/pgbouncer"
+
     let directory: String
     let url: String
 
@@ -37,9 +40,12 @@ struct PgBouncer {
         try write("\"\(user)\" \"\"\n", to: "\(directory)/users.txt")
         // PgBouncer refuses to run as root.
         let runAs = getuid() == 0 ? "chown -R postgres '\(directory)' && runuser -u postgres -- " : ""
-        let output = Shell.run("\(runAs)pgbouncer -d '\(directory)/pgbouncer.ini'")
+        let output = Shell.run("\(runAs)\(executable) -d '\(directory)/pgbouncer.ini'")
         guard output.status == 0 else { throw ProcessFailure(command: "pgbouncer -d", output: output.text) }
-        return PgBouncer(directory: directory, url: "postgresql://\(user)@127.0.0.1:\(port)/postgres?sslmode=disable")
+        return PgBouncer(
+            directory: directory,
+            url: "postgresql://\(user)@127.0.0.1:\(port)/\(upstream.parameter("dbname") ?? "postgres")?sslmode=disable"
+        )
     }
 
     func stop() {

@@ -5,7 +5,7 @@ import Postgres
 import TestSupport
 import Testing
 
-@Suite struct PostgresConnectionTests {
+@Suite(.requiresPostgreSQL) struct PostgresConnectionTests {
     @Test func selectsWithBoundParameters() async throws {
         let connection = try await TestDatabase.connect()
         defer { connection.close() }
@@ -226,7 +226,7 @@ import Testing
     }
 }
 
-@Suite struct PreparedStatementCacheTests {
+@Suite(.requiresPostgreSQL) struct PreparedStatementCacheTests {
     @Test func droppedStatementsArePreparedAgain() async throws {
         let connection = try await TestDatabase.connect()
         defer { connection.close() }

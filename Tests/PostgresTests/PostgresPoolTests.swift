@@ -1,8 +1,9 @@
 import IO
 import Postgres
+import TestSupport
 import Testing
 
-@Suite struct PostgresPoolTests {
+@Suite(.requiresPostgreSQL) struct PostgresPoolTests {
     /// For tests that are not about the acquire timeout: connecting can take seconds on a loaded machine.
     static let unhurried: Duration = .seconds(10)
 

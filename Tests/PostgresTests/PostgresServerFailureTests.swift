@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// Tests that restart PostgreSQL run one at a time against a cluster of their own.
-@Suite(.serialized) struct PostgresServerFailureTests {
+@Suite(.serialized, .requiresPostgreSQL) struct PostgresServerFailureTests {
     @Test func poolRecoversWhenPostgresRestartsMidLoad() async throws {
         let cluster = try await Blocking.run { try DedicatedCluster.start("restart") }
         defer { try? cluster.stop() }
@@ -65,7 +65,7 @@ import Testing
         #expect(try await sessionsAfterClose(applicationName: name, url: cluster.url) == 0)
     }
 
-    @Test func worksBehindPgBouncerInTransactionMode() async throws {
+    @Test(.requires(PgBouncer.executable, from: "pgbouncer")) func worksBehindPgBouncerInTransactionMode() async throws {
         let bouncer = try PgBouncer.start(upstream: try TestDatabase.configuration())
         defer { bouncer.stop() }
         let configuration = try namedConfiguration("pgbouncer", url: bouncer.url, preparedStatements: false)

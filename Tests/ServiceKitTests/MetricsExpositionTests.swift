@@ -7,7 +7,7 @@ import Testing
 @testable import ServiceKit
 
 /// The admin port's `/metrics`, parsed strictly, from the real application after real requests.
-@Suite struct MetricsExpositionTests {
+@Suite(.requiresPostgreSQL) struct MetricsExpositionTests {
     static let expectedFamilies = [
         "http_requests_total", "http_request_duration_seconds", "http_requests_in_flight", "http_open_connections",
         "db_pool_connections", "db_pool_acquire_wait_seconds", "db_pool_acquire_timeouts_total", "db_pool_connect_errors_total",

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// One JSON access-log line per answered request, with the route template (never the raw path) and the request id.
-@Suite struct AccessLogTests {
+@Suite(.requiresPostgreSQL) struct AccessLogTests {
     struct AccessLine: Decodable {
         let ts: String
         let level: String

@@ -4,7 +4,7 @@ import Testing
 
 /// PostgreSQL going away and coming back, before and after startup. The tests that stop a server use a cluster of
 /// their own, so the other suites never notice.
-@Suite struct DatabaseOutageTests {
+@Suite(.requiresPostgreSQL) struct DatabaseOutageTests {
     /// A database outage is readiness's business, never liveness's: restarting the pod would not bring the database
     /// back, and restarting every pod at once would turn an outage into a crash loop.
     @Test(arguments: ServiceExecutable.allCases) func outageTurnsReadinessRedAndBackGreenWhileLivenessStaysGreen(_ executable: ServiceExecutable) async throws {

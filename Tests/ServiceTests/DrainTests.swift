@@ -4,7 +4,7 @@ import Testing
 
 /// SIGTERM and `/prestop` against the real binary: in-flight work survives, overlong work is cancelled, the exit
 /// is on time, and a preStop hook followed by SIGTERM costs one shutdown delay.
-@Suite struct DrainTests {
+@Suite(.requiresPostgreSQL) struct DrainTests {
     @Test(arguments: ServiceExecutable.allCases) func requestInFlightSurvivesSigterm(_ executable: ServiceExecutable) async throws {
         let schema = try await ServiceFixture.migratedSchema(executable, "inflight")
         let service = try await ServiceFixture.serve(

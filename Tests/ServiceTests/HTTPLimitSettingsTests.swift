@@ -4,7 +4,7 @@ import Testing
 
 /// The `HTTP_MAX_*` settings reach the real binary's parser: each limit answers its status one byte past the value
 /// and lets the request through at the value.
-@Suite struct HTTPLimitSettingsTests {
+@Suite(.requiresPostgreSQL) struct HTTPLimitSettingsTests {
     @Test func limitSettingsGovernTheServedParser() async throws {
         let schema = try await ServiceFixture.migratedSchema("limits")
         let service = try await ServiceFixture.serve(

@@ -4,7 +4,7 @@ import Testing
 
 /// A wedged event loop is the one thing `/livez` exists for: it must turn red within the stall threshold
 /// (`LIVENESS_STALL_SECONDS`), and green again once the loop turns.
-@Suite struct LivenessTests {
+@Suite(.requiresPostgreSQL) struct LivenessTests {
     @Test(arguments: ServiceExecutable.allCases) func blockedEventLoopTurnsLivenessRedWithinTheStallThresholdThenGreen(_ executable: ServiceExecutable) async throws {
         let schema = try await ServiceFixture.migratedSchema(executable, "stall")
         let stall = Duration.seconds(1)

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// The two tests that load the machine and measure latency run one after the other, so neither skews the other.
-@Suite(.serialized) struct LoadTests {
+@Suite(.serialized, .requiresPostgreSQL) struct LoadTests {
     /// 32 keep-alive clients under steady load, then SIGTERM: nothing is lost.
     ///
     /// What "zero failed requests" means, from kube-proxy's point of view: kube-proxy sends each *new* connection to

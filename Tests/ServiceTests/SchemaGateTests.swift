@@ -6,7 +6,7 @@ import Testing
 /// Migrations are a separate step (`service migrate`, a Job before the rollout): the server never migrates on boot,
 /// and readiness stays red until the schema is the one this binary needs, so no traffic reaches a pod too new for
 /// its database.
-@Suite struct SchemaGateTests {
+@Suite(.requiresPostgreSQL) struct SchemaGateTests {
     @Test(arguments: ServiceExecutable.allCases) func readinessWaitsForMigrateAndTheServerNeverMigrates(_ executable: ServiceExecutable) async throws {
         let schema = try await ServiceFixture.freshSchema("gate_\(executable.rawValue.prefix(3))")
         let service = try await ServiceFixture.serve(

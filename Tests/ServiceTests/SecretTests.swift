@@ -4,7 +4,7 @@ import Testing
 
 /// The database password, in `DATABASE_URL` or in `DATABASE_PASSWORD_FILE`, never appears in anything the binary
 /// prints: not at startup, not per request, not in errors, not at shutdown, not even at `LOG_LEVEL=trace`.
-@Suite struct SecretTests {
+@Suite(.requiresPostgreSQL) struct SecretTests {
     @Test(arguments: [false, true], ServiceExecutable.allCases)
     func passwordNeverReachesTheOutput(fromFile: Bool, executable: ServiceExecutable) async throws {
         let name = (fromFile ? "secret_file" : "secret_url") + (executable == .service ? "" : "_minimal")

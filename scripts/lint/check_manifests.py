@@ -56,6 +56,10 @@ MIN_READY_SECONDS_FLOOR = 5
 # carries it literally in the pod spec anyway (check_prestop_token).
 SECRET_SETTINGS = ("DATABASE_URL", "DATABASE_PASSWORD")
 
+# Routes that block a request or an event loop on demand: for the contract tests only, never in a cluster.
+TEST_HOOKS_SETTING = "ENABLE_TEST_HOOKS"
+FALSE_VALUES = ("false", "0", "no")  # what the binary's boolean settings read as false, any case
+
 # Probe kind in the pod spec -> key in describe's "probes".
 PROBES = {"startupProbe": "startup", "livenessProbe": "liveness", "readinessProbe": "readiness"}
 TRAFFIC_PORT = "http"
@@ -554,8 +558,24 @@ def check_secrets_as_files(m, describe_for):
     return errors
 
 
+def check_no_test_hooks(m, describe_for):
+    """No workload enables the test hooks (/debug/sleep, /debug/block-loop): anyone who reaches them stalls a pod."""
+    errors = []
+    for w in m.workloads():
+        for c in containers(w):
+            env = effective_env(c, w, m, errors)
+            if TEST_HOOKS_SETTING not in env:
+                continue
+            value = env[TEST_HOOKS_SETTING]
+            if value is None or str(value).strip().lower() not in FALSE_VALUES:
+                shown = "from a reference" if value is None else "to %r" % value
+                errors.append("%s container %s: %s is set %s; test hooks never belong in a cluster"
+                              % (ref(w), c.get("name"), TEST_HOOKS_SETTING, shown))
+    return errors
+
+
 CHECKS = [check_selectors, check_hpa, check_ports_and_paths, check_prestop_token, check_grace_period, check_probe_timings,
-          check_rollout_and_disruption, check_db_budget, check_same_image, check_secrets_as_files]
+          check_rollout_and_disruption, check_db_budget, check_same_image, check_secrets_as_files, check_no_test_hooks]
 
 
 def run_checks(manifests, describe_for):

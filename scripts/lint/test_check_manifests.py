@@ -390,6 +390,33 @@ class SecretsAsFilesTests(CheckTestCase):
         self.assertFails(cm.check_secrets_as_files, "not inside a mounted Secret volume")
 
 
+class NoTestHooksTests(CheckTestCase):
+    def test_enabled_in_env(self):
+        set_env(app_container(self.m), "ENABLE_TEST_HOOKS", "true")
+        self.assertFails(cm.check_no_test_hooks, "ENABLE_TEST_HOOKS is set to 'true'")
+
+    def test_enabled_in_the_config_map(self):
+        container = app_container(self.m)
+        config_map = next(source["configMapRef"]["name"] for source in container["envFrom"] if "configMapRef" in source)
+        namespace = one(self.m, "Deployment")["metadata"]["namespace"]
+        self.m.get("ConfigMap", config_map, namespace)["data"]["ENABLE_TEST_HOOKS"] = "YES"
+        self.assertFails(cm.check_no_test_hooks, "ENABLE_TEST_HOOKS is set to 'YES'")
+
+    def test_enabled_in_the_job(self):
+        set_env(one(self.m, "Job")["spec"]["template"]["spec"]["containers"][0], "ENABLE_TEST_HOOKS", "1")
+        self.assertFails(cm.check_no_test_hooks, "Job")
+
+    def test_from_a_reference(self):
+        container = app_container(self.m)
+        container["env"] = container.get("env", []) + [
+            {"name": "ENABLE_TEST_HOOKS", "valueFrom": {"configMapKeyRef": {"name": "elsewhere", "key": "hooks"}}}]
+        self.assertFails(cm.check_no_test_hooks, "from a reference")
+
+    def test_explicitly_off_passes(self):
+        set_env(app_container(self.m), "ENABLE_TEST_HOOKS", "False")
+        self.assertEqual(cm.check_no_test_hooks(self.m, fixed(self.describe)), [])
+
+
 class DescribeFromBinaryTests(unittest.TestCase):
     """--service-binary runs the binary with the container's settings; a fake binary stands in for it here."""
 
