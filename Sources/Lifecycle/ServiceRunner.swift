@@ -65,13 +65,21 @@ public struct ServiceRunner: Sendable {
     ///
     /// `@concurrent`: on the global executor whoever calls it, even `main`'s top-level code on the main actor.
     @concurrent public func run() async -> Int32 {
-        let signals = SignalListener()
+        let listener = SignalListener()
+        let code = await run(signals: listener.signals)
+        // The listener's sources deliver the signals only while it lives.
+        withExtendedLifetime(listener) {}
+        return code
+    }
+
+    /// ``run()`` with the signals from `signals` instead of the process's: tests drive the whole life in process.
+    func run(signals: AsyncStream<Int32>) async -> Int32 {
         let trigger = AsyncLatch<Trigger>()
         let exitCode = AsyncLatch<Int32>()
         let logger = self.logger
         let signalWatcher = Task {
             var policy = SignalPolicy()
-            for await number in signals.signals {
+            for await number in signals {
                 let name = SignalPolicy.name(number)
                 switch policy.receive(number) {
                 case .beginDrain:
@@ -104,10 +112,30 @@ public struct ServiceRunner: Sendable {
         case signal(String)
         /// `/prestop` began termination and no signal followed within the grace period: not a real termination.
         case prestopWithoutSignal
+        /// A background task of the lifespan ended before the steps shut down.
+        case backgroundTaskEnded(String)
+    }
+
+    /// Runs the background tasks as children around ``runPhases(trigger:stopping:)``: one that ends before the steps
+    /// shut down sets `trigger`; all are cancelled and awaited once the phases are done.
+    private func runLifecycle(trigger: AsyncLatch<Trigger>) async -> Int32 {
+        let stopping = AtomicFlag()
+        return await withTaskGroup(of: Void.self) { group in
+            for task in lifespan.backgroundTasks {
+                group.addTask {
+                    await task.run()
+                    if !stopping.isSet { trigger.set(.backgroundTaskEnded(task.name)) }
+                }
+            }
+            let code = await runPhases(trigger: trigger, stopping: stopping)
+            group.cancelAll()
+            await group.waitForAll()
+            return code
+        }
     }
 
     /// Binds, starts, serves until `trigger` is set, then shuts down; returns the exit code.
-    private func runLifecycle(trigger: AsyncLatch<Trigger>) async -> Int32 {
+    private func runPhases(trigger: AsyncLatch<Trigger>, stopping: AtomicFlag) async -> Int32 {
         let processStart = MonotonicInstant.now()
         do {
             try trafficServer.start()
@@ -134,6 +162,7 @@ public struct ServiceRunner: Sendable {
             startup.cancel()
             let completed = await startup.value
             logger.error("startup did not complete; shutting down", ["event": "startup.aborted"])
+            stopping.set()
             await shutdownSteps(count: completed)
             guard startedSteps == nil, case .signal = await trigger.value else { return 1 }
             return 0
@@ -143,12 +172,17 @@ public struct ServiceRunner: Sendable {
 
         switch await trigger.value {
         case .signal(let name):
-            return await shutdown(after: name)
+            return await shutdown(after: name, stopping: stopping)
         case .prestopWithoutSignal:
             logger.critical("/prestop was not followed by SIGTERM within the grace period: shutting down so the kubelet restarts the container", [
                 "event": "shutdown.prestop_orphaned", "grace_period_s": .double(timing.terminationGracePeriod.seconds),
             ])
-            return await shutdown(after: "prestop without SIGTERM", unclean: true)
+            return await shutdown(after: "prestop without SIGTERM", unclean: true, stopping: stopping)
+        case .backgroundTaskEnded(let name):
+            logger.critical("a background task ended while the service was running: shutting down", [
+                "event": "shutdown.background_task_ended", "task": .string(name),
+            ])
+            return await shutdown(after: "background task '\(name)' ended", unclean: true, stopping: stopping)
         }
     }
 
@@ -174,7 +208,7 @@ public struct ServiceRunner: Sendable {
     }
 
     /// Drains and stops; returns 1 if anything had to be forced or the shutdown is `unclean` from the start, else 0.
-    private func shutdown(after trigger: String, unclean: Bool = false) async -> Int32 {
+    private func shutdown(after trigger: String, unclean: Bool = false, stopping: AtomicFlag) async -> Int32 {
         var forced = unclean
         var phaseStart = MonotonicInstant.now()
         func phaseDone(_ event: String, _ message: String, _ extra: KeyValuePairs<String, LogValue> = [:]) {
@@ -200,6 +234,7 @@ public struct ServiceRunner: Sendable {
             phaseDone("shutdown.drain_timeout", "drain timeout: cancelled remaining requests", ["connections": .int(remaining)])
         }
 
+        stopping.set()
         if await !shutdownSteps(count: lifespan.steps.count) { forced = true }
         phaseDone("shutdown.lifespan_done", "lifespan shutdown finished")
 

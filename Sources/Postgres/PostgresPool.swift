@@ -323,12 +323,17 @@ public final class PostgresPool: Sendable {
     ///
     /// An idle pooled connection runs `SELECT 1`. With none idle, a statement completed on a pooled connection within
     /// `recentSuccess` is evidence enough; without it, a standalone connection outside the pool's limit answers.
-    public func checkDatabase(recentSuccess: Duration, timeout: Duration) async throws {
+    /// - Parameter query: What proves the database answers (`SELECT 1` by default); a check that wants more than
+    ///   reachability (a schema version) reads it here, and keeps its last answer when evidence stood in for it.
+    public func checkDatabase(
+        recentSuccess: Duration, timeout: Duration,
+        query: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ = try await $0.query("SELECT 1") }
+    ) async throws {
         let statistics = self.statistics
         if statistics.idle == 0, let last = statistics.lastSuccessfulQuery, MonotonicInstant.now().duration(since: last) < recentSuccess {
             return
         }
-        try await withHealthConnection(timeout: timeout) { connection in _ = try await connection.query("SELECT 1") }
+        try await withHealthConnection(timeout: timeout, query)
     }
 
     /// Runs `body` for a health check on a connection that request traffic cannot exhaust: an idle pooled one if there

@@ -78,13 +78,13 @@ public struct ServiceAssembly: Sendable {
         )
 
         var lifespan = Lifespan()
-        let poolTask = PoolTask()
+        // The pool's connection loop is a child of the runner: closing the pool (the step's shutdown) ends it, and
+        // any earlier end shuts the service down with exit 1.
+        lifespan.addBackgroundTask("database pool") { await pool.run() }
         lifespan.add("database pool", startupTimeout: configuration.startupDeadline, shutdownTimeout: configuration.shutdownHookTimeout) {
-            poolTask.start { await pool.run() }
             try await Self.waitForDatabase(pool: pool, startupDeadline: configuration.startupDeadline, logger: logger)
         } shutdown: {
             await pool.close(timeout: configuration.shutdownHookTimeout - .milliseconds(250))
-            await poolTask.finish()
         }
 
         runner = ServiceRunner(
@@ -200,13 +200,25 @@ public struct ServiceAssembly: Sendable {
             return .unhealthy("the pool has served nothing for over \(wedge) while the database accepts connections")
         }
         // Neither check waits for a request slot: a busy pool is load to shed (503 on the requests that find no
-        // connection), not a reason to leave the endpoints.
+        // connection), not a reason to leave the endpoints. One connection serves both: the database check reads the
+        // schema version as its proof of reachability, and the schema check judges the last version read. Two
+        // checks each taking a connection would open one of their own beside the one idle connection, which fails
+        // while a rotated password has not reached the mounted file yet.
         let checkTimeout = configuration.readinessCheckTimeout
+        let appliedVersion = Mutex<Int?>(nil)
         health.addReadinessCheck("database") {
-            try await pool.checkDatabase(recentSuccess: configuration.readinessCheckInterval, timeout: checkTimeout)
+            try await pool.checkDatabase(recentSuccess: configuration.readinessCheckInterval, timeout: checkTimeout) { connection in
+                let applied = try await Migrator.appliedVersion(on: connection)
+                appliedVersion.withLock { $0 = applied }
+            }
         }
         health.addReadinessCheck("schema") {
-            let applied = try await pool.withHealthConnection(timeout: checkTimeout) { try await Migrator.appliedVersion(on: $0) }
+            var known = appliedVersion.withLock { $0 }
+            if known == nil {
+                // Not read yet (the first round runs both checks at once): read it once on a health connection.
+                known = try await pool.withHealthConnection(timeout: checkTimeout) { try await Migrator.appliedVersion(on: $0) }
+            }
+            guard let applied = known else { return }
             guard applied >= requiredSchemaVersion else {
                 throw Migrator.Failure(description: "schema version \(applied) is older than the \(requiredSchemaVersion) this binary needs: run `migrate`")
             }
@@ -307,18 +319,5 @@ public struct ServiceAssembly: Sendable {
             ])
             try await Task.sleep(for: delay)
         }
-    }
-}
-
-/// The pool's `run()` task, started by the lifespan and awaited at shutdown.
-final class PoolTask: Sendable {
-    private let task = Mutex<Task<Void, Never>?>(nil)
-
-    func start(_ body: @escaping @Sendable () async -> Void) {
-        task.withLock { $0 = Task { await body() } }
-    }
-
-    func finish() async {
-        await task.withLock { $0 }?.value
     }
 }

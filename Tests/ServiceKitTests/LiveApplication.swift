@@ -28,6 +28,13 @@ struct LiveApplication {
             FixtureApplication.self, settings: (), configuration: configuration, logger: Logger(label: "test", level: .critical)
         )
         let runner = application.runner
+        // The pool's loop, as ServiceRunner runs it: a background task until the steps shut down.
+        let background = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for task in runner.lifespan.backgroundTasks { group.addTask { await task.run() } }
+            }
+        }
+        defer { background.cancel() }
         var started = 0
         do {
             try runner.trafficServer.start()
