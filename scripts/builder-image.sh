@@ -134,7 +134,7 @@ import() {
     shift 2
     old=$(podman image inspect --format '{{.Id}}' "$ref" 2>/dev/null || true)
     tar -C "$dir" --numeric-owner --exclude=./etc/resolv.conf --exclude='./proc/*' -c . \
-        | podman import --change "LABEL $key_label=\"$key\"" "$@" - "$ref" >/dev/null
+        | podman import --quiet --change "LABEL $key_label=\"$key\"" "$@" - "$ref" >/dev/null
     echo "imported $ref: $(podman image inspect --format '{{.Size}}' "$ref") bytes"
     if [[ -n $old ]]; then podman rmi "$old" >/dev/null 2>&1 || true; fi
 }
