@@ -23,7 +23,7 @@ release: ## Release build, Swift runtime linked in (what the image ships)
 # --format docker: the OCI format has no HEALTHCHECK field and podman would warn about dropping it.
 image: ## The image from the Dockerfile, builder stage included (podman; IMAGE=localhost/service:dev)
 	scripts/builder-image.sh
-	CONTAINERS_CONF=scripts/containers.conf podman build --pull=never --format docker \
+	CONTAINERS_CONF=$(CURDIR)/scripts/containers.conf podman build --pull=never --format docker \
 		--build-arg VERSION=dev --build-arg REVISION="$$(git rev-parse HEAD 2>/dev/null || echo unknown)" \
 		-t $(IMAGE) .
 

@@ -24,6 +24,7 @@ shift
 # The packages' dependency closure among installed packages, virtual packages (<name>) left out.
 mapfile -t packages < <(apt-cache depends --recurse --installed --no-recommends --no-suggests --no-conflicts \
     --no-breaks --no-replaces --no-enhances "$@" | grep -E '^[a-z0-9]' | sort -u)
+((${#packages[@]})) || { echo "runtime-rootfs: no installed packages for: $*" >&2; exit 1; }
 
 mkdir -p "$dest/var/lib/dpkg/status.d" "$dest/etc/ssl/certs"
 for link in bin sbin lib lib32 lib64 libx32; do
