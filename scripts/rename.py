@@ -36,13 +36,13 @@ def substitutions(old: str, new: str) -> list[tuple[re.Pattern[str], str]]:
         # `- name: service` (images, containers), and the derived names (`service-config`, `service-prod`, ...).
         (re.compile(rf"(:\s+|-\s+name:\s+){o}$", re.M), rf"\g<1>{new}"),
         (re.compile(rf"(?<![-\w.]){o}{SUFFIXES}\b"), rf"{new}\g<1>"),
-        (re.compile(rf"(registry\.example\.com/[\w.-]+/){o}\b"), rf"\g<1>{new}"),
+        (re.compile(rf"(registry\.example\.com/[\w.-]+/|registry\.example\.com/|localhost/){o}\b"), rf"\g<1>{new}"),
         (re.compile(rf"\bset image {o}="), f"set image {new}="),
         (re.compile(rf"\bDB_APPLICATION_NAME={o}$", re.M), f"DB_APPLICATION_NAME={new}"),
         # The executable and every path to it.
         (re.compile(rf'\.executable\(name: "{o}", targets: \["App"\]\)'), f'.executable(name: "{new}", targets: ["App"])'),
         (re.compile(rf"--product {o}\b"), f"--product {new}"),
-        (re.compile(rf"(\.build/(?:debug|release)/){o}\b"), rf"\g<1>{new}"),
+        (re.compile(rf"(\.build/(?:debug|release|image)/){o}\b"), rf"\g<1>{new}"),
         (re.compile(rf"(--show-bin-path\)/|/usr/local/bin/|/out/|prebuilt/){o}\b"), rf"\g<1>{new}"),
         (re.compile(rf'(case service = ){re.escape(chr(34) + old + chr(34))}'), f'\\g<1>"{new}"'),
         # The image's title label.
