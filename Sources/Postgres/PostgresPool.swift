@@ -374,7 +374,7 @@ public final class PostgresPool: Sendable {
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         var probeConfiguration = configuration
-        probeConfiguration.connectTimeout = min(timeout, configuration.connectTimeout)
+        probeConfiguration.connectTimeout = min(timeout, probeConfiguration.connectTimeout)
         probeConfiguration.preparedStatements = false
         let loop = eventLoopGroup.next()
         return try await withDeadline(timeout) { [probeConfiguration] in

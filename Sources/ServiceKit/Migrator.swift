@@ -87,16 +87,10 @@ public struct Migrator: Sendable {
         }
     }
 
-    /// The highest applied version, or 0 when `schema_migrations` does not exist yet.
+    /// The highest applied version read on `connection`, or 0 when `schema_migrations` does not exist yet.
     ///
     /// Two statements, because PostgreSQL resolves every table a statement names before running it: a
-    /// `WHERE to_regclass(...)` guard in the same statement cannot keep a missing table from failing it. One leased
-    /// connection for both, so the readiness check acquires from the pool once.
-    public static func appliedVersion(pool: PostgresPool) async throws -> Int {
-        try await pool.withConnection { connection in try await appliedVersion(on: connection) }
-    }
-
-    /// The highest applied version, read on `connection`.
+    /// `WHERE to_regclass(...)` guard in the same statement cannot keep a missing table from failing it.
     public static func appliedVersion(on connection: PostgresConnection) async throws -> Int {
         let present = try await connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
         guard try present[0].decode(Bool.self, column: "present") else { return 0 }

@@ -149,7 +149,7 @@ public struct ServiceAssembly: Sendable {
                 logger.warning("refused /prestop", [
                     "event": "prestop.refused", "reason": .string(reason), "remote_address": .string(request.remoteAddress),
                 ])
-                return .json(bytes: Array("{\"status\":\"forbidden\"}".utf8), status: .forbidden)
+                return try .json(["status": "forbidden"], status: .forbidden)
             }
             await drain.prestop()
             return try .json(["status": "draining"])
@@ -213,12 +213,14 @@ public struct ServiceAssembly: Sendable {
             }
         }
         health.addReadinessCheck("schema") {
-            var known = appliedVersion.withLock { $0 }
-            if known == nil {
+            let applied: Int
+            if let known = appliedVersion.withLock({ $0 }) {
+                applied = known
+            } else {
                 // Not read yet (the first round runs both checks at once): read it once on a health connection.
-                known = try await pool.withHealthConnection(timeout: checkTimeout) { try await Migrator.appliedVersion(on: $0) }
+                applied = try await pool.withHealthConnection(timeout: checkTimeout) { try await Migrator.appliedVersion(on: $0) }
+                appliedVersion.withLock { $0 = applied }
             }
-            guard let applied = known else { return }
             guard applied >= requiredSchemaVersion else {
                 throw Migrator.Failure(description: "schema version \(applied) is older than the \(requiredSchemaVersion) this binary needs: run `migrate`")
             }

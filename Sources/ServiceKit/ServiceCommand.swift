@@ -64,8 +64,8 @@ public enum ServiceCommand {
         let service: ServiceSettings
         let app: App.Settings
         let configuration: ServiceConfiguration
-        /// Every variable read, kit's and application's, for `check-config` and the startup log.
-        let variables: [SettingsReader.Variable]
+        /// The variables the application read (after the kit's), for `check-config` and the startup log.
+        let appVariables: ArraySlice<SettingsReader.Variable>
     }
 
     /// Loads settings, or prints every problem and returns nil.
@@ -75,10 +75,12 @@ public enum ServiceCommand {
         do {
             var reader = SettingsReader(environment)
             let settings = ServiceSettings(reader: &reader)
+            let kitVariableCount = reader.variables.count
             let appSettings = App.readSettings(from: &reader)
             try reader.throwIfProblems()
             return LoadedSettings(
-                service: settings, app: appSettings, configuration: try ServiceConfiguration(settings: settings), variables: reader.variables
+                service: settings, app: appSettings, configuration: try ServiceConfiguration(settings: settings),
+                appVariables: reader.variables[kitVariableCount...]
             )
         } catch {
             FileHandleWriter.standardError("configuration error:\n\(error)")
@@ -143,8 +145,7 @@ public enum ServiceCommand {
 
     /// The kit's settings in effect, then the application's own, as `NAME=value` lines with secrets redacted.
     static func effectiveConfiguration<App: ServiceApplication>(_ loaded: LoadedSettings<App>) -> String {
-        let kit = Set(ServiceSettings.variables.map(\.name))
-        let own = loaded.variables.filter { !kit.contains($0.name) }.map { "\($0.name)=\($0.isSecret ? "***" : $0.value ?? "")" }
+        let own = loaded.appVariables.map { "\($0.name)=\($0.isSecret ? "***" : $0.value ?? "")" }
         return ([loaded.service.redactedDescription] + own).joined(separator: "\n")
     }
 

@@ -1,4 +1,5 @@
 public import HTTPServer
+public import IO
 public import Lifecycle
 public import Observability
 public import Postgres
@@ -49,7 +50,7 @@ public struct ServiceConfiguration: Sendable {
 
     /// Creates a configuration; every timing has the documented default.
     public init(
-        http: HTTPServerConfiguration = .init(), adminHost: String = "::", adminPort: Int = 8081, ioThreads: Int = 0,
+        http: HTTPServerConfiguration = .init(), adminHost: String = Socket.anyAddress, adminPort: Int = 8081, ioThreads: Int = 0,
         database: PostgresConfigurationSource, pool: PostgresPoolConfiguration = .init(), shutdownDelay: Duration = .seconds(5),
         drainTimeout: Duration = .seconds(20), terminationGracePeriod: Duration = ServiceSettings.Lifespan.kubernetesDefaultGracePeriod,
         prestopAuthorization: PrestopAuthorization = PrestopAuthorization(token: nil), shutdownHookTimeout: Duration = .seconds(5), startupDeadline: Duration = .seconds(60),

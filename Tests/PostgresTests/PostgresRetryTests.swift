@@ -63,35 +63,7 @@ import Testing
             maximumConnections: 5, acquireTimeout: .seconds(10), reconnectBackoff: .milliseconds(50),
             maximumReconnectBackoff: .milliseconds(250))
         try await withTestPool(configuration: try namedConfiguration(name, url: cluster.url), pool: poolConfiguration) { pool in
-            let load = LoadCounters()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for worker in 0..<8 {
-                    group.addTask {
-                        while !load.stop.load(ordering: .relaxed) {
-                            do {
-                                let rows = try await pool.query("SELECT $1::int4 AS worker", worker, idempotent: true)
-                                #expect(try rows[0].decode(Int.self, column: "worker") == worker)
-                                load.successes.add(1, ordering: .relaxed)
-                                if load.restarted.load(ordering: .relaxed) { load.successesAfterRestart.add(1, ordering: .relaxed) }
-                            } catch {
-                                load.unexpected.withLock { $0.append(String(reflecting: error)) }
-                            }
-                        }
-                    }
-                }
-                let warmup = ContinuousClock.now + .seconds(10)
-                while load.successes.load(ordering: .relaxed) < 50, ContinuousClock.now < warmup {
-                    try await Task.sleep(for: .milliseconds(20))
-                }
-                try await Blocking.run { try cluster.restart() }
-                load.restarted.store(true, ordering: .relaxed)
-                let deadline = ContinuousClock.now + .seconds(15)
-                while load.successesAfterRestart.load(ordering: .relaxed) < 100, ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(50))
-                }
-                load.stop.store(true, ordering: .relaxed)
-                try await group.waitForAll()
-            }
+            let load = try await queryThroughRestart(pool, cluster: cluster, idempotent: true, tolerating: [])
             #expect(load.successesAfterRestart.load(ordering: .relaxed) >= 100)
             #expect(load.unexpected.withLock { $0 } == [])
             #expect(pool.statistics.retriesTotal > 0)

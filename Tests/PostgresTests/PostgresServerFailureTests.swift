@@ -18,43 +18,9 @@ import Testing
         )
         try await withTestPool(configuration: try namedConfiguration(name, url: cluster.url), pool: poolConfiguration) {
             pool in
-            let load = LoadCounters()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for worker in 0..<8 {
-                    group.addTask {
-                        while !load.stop.load(ordering: .relaxed) {
-                            do {
-                                let rows = try await pool.query("SELECT $1::int4 AS worker", worker)
-                                #expect(try rows[0].decode(Int.self, column: "worker") == worker)
-                                load.successes.add(1, ordering: .relaxed)
-                                if load.restarted.load(ordering: .relaxed) {
-                                    load.successesAfterRestart.add(1, ordering: .relaxed)
-                                }
-                            } catch let error as PostgresError
-                                where [.connectionLost, .connectionFailed, .poolAcquireTimeout].contains(error.code)
-                            {
-                                try await Task.sleep(for: .milliseconds(10))
-                            } catch {
-                                load.unexpected.withLock { $0.append(String(reflecting: error)) }
-                            }
-                        }
-                    }
-                }
-                // Wait for the load to be flowing (a loaded CI machine may take a while to start a cluster's sessions).
-                let warmup = ContinuousClock.now + .seconds(10)
-                while load.successes.load(ordering: .relaxed) < 50, ContinuousClock.now < warmup {
-                    try await Task.sleep(for: .milliseconds(20))
-                }
-                #expect(load.successes.load(ordering: .relaxed) >= 50)
-                try await Blocking.run { try cluster.restart() }
-                load.restarted.store(true, ordering: .relaxed)
-                let deadline = ContinuousClock.now + .seconds(15)
-                while load.successesAfterRestart.load(ordering: .relaxed) < 100, ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(50))
-                }
-                load.stop.store(true, ordering: .relaxed)
-                try await group.waitForAll()
-            }
+            let load = try await queryThroughRestart(
+                pool, cluster: cluster, idempotent: false, tolerating: [.connectionLost, .connectionFailed, .poolAcquireTimeout])
+            #expect(load.successesAtRestart.load(ordering: .relaxed) >= 50)
             #expect(load.successesAfterRestart.load(ordering: .relaxed) >= 100)
             #expect(load.unexpected.withLock { $0 } == [])
             // The restart really broke sessions, and the pool replaced them.
@@ -102,10 +68,3 @@ import Testing
 }
 
 /// Shared tallies of a load loop.
-final class LoadCounters: Sendable {
-    let stop = Atomic<Bool>(false)
-    let restarted = Atomic<Bool>(false)
-    let successes = Atomic<Int>(0)
-    let successesAfterRestart = Atomic<Int>(0)
-    let unexpected = Mutex<[String]>([])
-}

@@ -1,3 +1,5 @@
+import IO
+
 extension ServiceSettings {
     /// The admin listener: `/prestop`, detailed health and `/metrics`; not exposed by the Kubernetes Service.
     public struct Admin: Sendable, Hashable {
@@ -6,7 +8,7 @@ extension ServiceSettings {
 
         /// `ADMIN_HOST` (default `::`, both families as for `HTTP_HOST`): address to bind; the kubelet calls `/prestop`
         /// on the pod IP.
-        public var host = "::"
+        public var host = Socket.anyAddress
         /// `ADMIN_PORT` (int 0...65535, default 8081): port to bind; 0 picks a free one.
         public var port = 8081
         /// `PRESTOP_TOKEN` or `PRESTOP_TOKEN_FILE` (secret, default unset): the value `/prestop` requires in its

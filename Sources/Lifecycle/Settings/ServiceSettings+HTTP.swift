@@ -1,9 +1,11 @@
+import IO
+
 extension ServiceSettings {
     /// The traffic listener: application routes and the public probes.
     public struct HTTP: Sendable, Hashable {
         /// `HTTP_HOST` (default `::`): address to bind; `::` is both IPv4 and IPv6 (IPv4 only where the kernel has no
         /// IPv6), so probes reach the pod IP in any cluster; not loopback.
-        public var host = "::"
+        public var host = Socket.anyAddress
         /// `HTTP_PORT` (int 0...65535, default 8080): port to bind; 0 picks a free one. Must differ from `ADMIN_PORT`.
         public var port = 8080
         /// `HTTP_MAX_HEADER_BYTES` (int 1024...1048576, default 16384): largest request head; 431 beyond.

@@ -12,7 +12,7 @@ import Glibc
 /// | USR1, USR2 | ignored, logged: nothing is bound to them |
 /// | ALRM, VTALRM, PROF | ignored, logged: the service sets no signal timers |
 ///
-/// Not listed here, on purpose: PIPE is ignored without a log line in `main` (every write to a connection the peer
+/// Not listed here, on purpose: PIPE is ignored without a log line by the command line (`ServiceCommand`) (every write to a connection the peer
 /// closed raises it); faults (SEGV, BUS, ILL, FPE, ABRT, TRAP, SYS) and resource limits (XCPU, XFSZ) keep their
 /// default, because the process cannot go on safely; KILL and STOP cannot be caught.
 public struct SignalPolicy: Sendable, Hashable {
