@@ -50,6 +50,8 @@ public final class PostgresPool: Sendable {
     private let acquireWaitObserver: (@Sendable (Duration) -> Void)?
     private let state: Mutex<State>
     private let nextRequestID = Atomic<Int>(0)
+    /// Health checks take turns on the pool's connections (``withHealthConnection(timeout:_:)``).
+    private let healthChecks = AsyncTurnstile()
     private let commands: AsyncStream<Command>
     private let commandSink: AsyncStream<Command>.Continuation
 
@@ -338,10 +340,21 @@ public final class PostgresPool: Sendable {
 
     /// Runs `body` for a health check on a connection that request traffic cannot exhaust: an idle pooled one if there
     /// is one right now (it goes back to the pool), otherwise a standalone one opened for it and closed afterwards.
-    /// The whole check, connecting included, takes at most `timeout`.
+    /// Connecting and `body` take at most `timeout`.
+    ///
+    /// Health checks take turns: run together, the second would find the one idle connection held by the first and
+    /// open one of its own, which fails while a rotated password has not reached the mounted file yet (every pod
+    /// unready at once). A check cancelled while it waits for its turn throws `CancellationError`.
     ///
     /// - Throws: ``PostgresError/Code/timeout``, or what connecting or `body` throws.
     public func withHealthConnection<Result: Sendable>(
+        timeout: Duration,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await healthChecks.pass { try await withHealthConnectionNow(timeout: timeout, body) }
+    }
+
+    private func withHealthConnectionNow<Result: Sendable>(
         timeout: Duration,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {

@@ -200,10 +200,9 @@ public struct ServiceAssembly: Sendable {
             return .unhealthy("the pool has served nothing for over \(wedge) while the database accepts connections")
         }
         // Neither check waits for a request slot: a busy pool is load to shed (503 on the requests that find no
-        // connection), not a reason to leave the endpoints. One connection serves both: the database check reads the
-        // schema version as its proof of reachability, and the schema check judges the last version read. Two
-        // checks each taking a connection would open one of their own beside the one idle connection, which fails
-        // while a rotated password has not reached the mounted file yet.
+        // connection), not a reason to leave the endpoints. One query serves both: the database check reads the
+        // schema version as its proof of reachability, and the schema check judges the last version read, so a busy
+        // pool costs at most one connection outside it per interval, not one per check.
         let checkTimeout = configuration.readinessCheckTimeout
         let appliedVersion = Mutex<Int?>(nil)
         health.addReadinessCheck("database") {
