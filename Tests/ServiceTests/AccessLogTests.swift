@@ -24,7 +24,7 @@ import Testing
         let schema = try await ServiceFixture.migratedSchema("access")
         let service = try await ServiceFixture.serve(ServiceFixture.environment(schema: schema, ["ACCESS_LOG": "true"]))
         let client = try await TCPClient.connect(port: service.httpPort)
-        let found = try await client.request("GET /items/424242 HTTP/1.1\r\nHost: service\r\nX-Request-ID: trace-7f3a\r\n\r\n")
+        let found = try await client.request("GET /readyz/424242 HTTP/1.1\r\nHost: service\r\nX-Request-ID: trace-7f3a\r\n\r\n")
         #expect(found.status == 404)
         #expect(found.headers["X-Request-ID"] == "trace-7f3a")
         let unmatched = try await client.request("GET /no/such/raw-path-91 HTTP/1.1\r\nHost: service\r\n\r\n")
@@ -36,7 +36,7 @@ import Testing
         let lines = try service.process.logLines(event: "http.request").map { try JSONDecoder().decode(AccessLine.self, from: Data($0.utf8)) }
         let item = try #require(lines.first { $0.request_id == "trace-7f3a" }, "\(service.process.output)")
         #expect(item.level == "info" && item.logger == "access" && item.msg == "request")
-        #expect(item.method == "GET" && item.route == "/items/{id}" && item.status == 404)
+        #expect(item.method == "GET" && item.route == "/readyz/{check}" && item.status == 404)
         #expect(item.duration_ms >= 0 && item.duration_ms < 5_000)
         #expect(item.bytes > 0)
         #expect(item.remote.hasPrefix("127.0.0.1:"), "\(item.remote)")

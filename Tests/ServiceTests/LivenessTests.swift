@@ -57,7 +57,7 @@ import Testing
         try await ServiceFixture.waitForSleepingQueries(schema, count: 1, timeout: .seconds(5))
         let waiting = try await TCPClient.connect(port: service.httpPort)
         defer { waiting.close() }
-        try await waiting.send("GET /items?limit=1 HTTP/1.1\r\nHost: service\r\n\r\n")
+        try await waiting.send("GET \(ServiceFixture.databaseRoute) HTTP/1.1\r\nHost: service\r\n\r\n")
 
         try await Poll.until("/livez to turn red", timeout: .seconds(8)) { await service.status("/livez", timeout: .seconds(3)) == 503 }
         let detail = try await service.admin("GET", "/livez?verbose", timeout: .seconds(3))

@@ -25,9 +25,10 @@ import Testing
         let service = try await ServiceFixture.serve(
             executable,
             ServiceFixture.environment(
-                schema: schema, ["SHUTDOWN_DELAY_SECONDS": "1", "DRAIN_TIMEOUT_SECONDS": "3", "DB_POOL_MAX": "16", "ACCESS_LOG": "false"]))
+                schema: schema,
+                ["ENABLE_TEST_HOOKS": "true", "SHUTDOWN_DELAY_SECONDS": "1", "DRAIN_TIMEOUT_SECONDS": "3", "DB_POOL_MAX": "16", "ACCESS_LOG": "false"]))
         let load = KeepAliveLoad(
-            port: service.httpPort, clients: 32, request: "GET \(executable.applicationPath) HTTP/1.1\r\nHost: service\r\n\r\n", shutdownDelay: delay,
+            port: service.httpPort, clients: 32, request: "GET \(ServiceFixture.databaseRoute) HTTP/1.1\r\nHost: service\r\n\r\n", shutdownDelay: delay,
             pacing: .milliseconds(50))
         defer { load.stop() }
         let running = Task { await load.run() }

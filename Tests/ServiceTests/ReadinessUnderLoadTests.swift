@@ -29,7 +29,7 @@ import Testing
         #expect(answers.count >= 8 && answers.allSatisfy { $0 == 200 }, "readiness while busy: \(answers)")
 
         // The load is shed where it belongs: on the request that finds no connection.
-        let shed = try await service.get("/items/1")
+        let shed = try await service.get(ServiceFixture.databaseRoute)
         #expect(shed.status == 503, "\(shed.status) \(shed.text)")
         #expect(shed.headers["Retry-After"] != nil, "\(shed.headers)")
 

@@ -10,14 +10,6 @@ enum ServiceExecutable: String, CaseIterable, CustomTestStringConvertible {
     /// The smallest service on the kit (Sources/MinimalService).
     case minimal = "minimal-service"
 
-    /// A route of the application's own that answers 200 once the schema is migrated.
-    var applicationPath: String {
-        switch self {
-        case .service: "/items?limit=1"
-        case .minimal: "/greeting"
-        }
-    }
-
     var testDescription: String { rawValue }
 }
 
@@ -27,6 +19,10 @@ enum ServiceExecutable: String, CaseIterable, CustomTestStringConvertible {
 /// cluster when it stops PostgreSQL, because suites run in parallel with each other and with the other targets'
 /// tests. Schemas rather than databases: `CREATE DATABASE` copies a template and costs the shared server far more.
 enum ServiceFixture {
+    /// A kit route that runs a statement on a pool connection (`ENABLE_TEST_HOOKS=true`): the contract tests use it
+    /// rather than an application's routes, so they hold for any application, the example replaced or not.
+    static let databaseRoute = "/debug/sleep?seconds=0"
+
     static let group: EventLoopGroup = {
         do { return try EventLoopGroup(threadCount: 1) } catch { fatalError("event loops: \(error)") }
     }()
