@@ -40,10 +40,6 @@ public struct ServiceAssembly: Sendable {
         let health = HealthRegistry(checkInterval: configuration.readinessCheckInterval, checkTimeout: configuration.readinessCheckTimeout)
         var http = configuration.http
         http.logger = logger.labeled("http")
-        let descriptorLimit = DescriptorLimit.raiseSoftToHard()
-        if let shortfall = configuration.descriptorShortfall(limit: descriptorLimit) {
-            logger.warning(shortfall, ["event": "startup.descriptor_limit", "limit": .int(descriptorLimit), "needed": .int(configuration.descriptorsNeeded)])
-        }
         if configuration.requestMetrics || configuration.accessLog {
             let httpMetrics = HTTPMetrics(
                 registry: configuration.requestMetrics ? metrics : nil,

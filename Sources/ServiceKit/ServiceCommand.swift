@@ -94,6 +94,13 @@ public enum ServiceCommand {
         guard let loaded = loadSettings(app) else { return configurationError }
         let logger = Logger(label: "service", level: loaded.configuration.logLevel)
         logger.info("effective configuration", ["event": "startup.config", "settings": .string(effectiveConfiguration(loaded))])
+        // A process-wide limit: raised where the process starts serving, not for `describe` or an assembly a test builds.
+        let descriptorLimit = DescriptorLimit.raiseSoftToHard()
+        if let shortfall = loaded.configuration.descriptorShortfall(limit: descriptorLimit) {
+            logger.warning(shortfall, [
+                "event": "startup.descriptor_limit", "limit": .int(descriptorLimit), "needed": .int(loaded.configuration.descriptorsNeeded),
+            ])
+        }
         do {
             let assembly = try ServiceAssembly(app, settings: loaded.app, configuration: loaded.configuration, logger: logger)
             let code = await assembly.runner.run()
