@@ -64,8 +64,8 @@ public enum ServiceCommand {
         let service: ServiceSettings
         let app: App.Settings
         let configuration: ServiceConfiguration
-        /// The variables the application read (after the kit's), for `check-config` and the startup log.
-        let appVariables: ArraySlice<SettingsReader.Variable>
+        /// Every variable read, the kit's then the application's, with its value in effect (secrets hidden).
+        let variables: [SettingsReader.Variable]
     }
 
     /// Loads settings, or prints every problem and returns nil.
@@ -75,12 +75,11 @@ public enum ServiceCommand {
         do {
             var reader = SettingsReader(environment)
             let settings = ServiceSettings(reader: &reader)
-            let kitVariableCount = reader.variables.count
             let appSettings = App.readSettings(from: &reader)
             try reader.throwIfProblems()
             return LoadedSettings(
                 service: settings, app: appSettings, configuration: try ServiceConfiguration(settings: settings),
-                appVariables: reader.variables[kitVariableCount...]
+                variables: reader.variables
             )
         } catch {
             FileHandleWriter.standardError("configuration error:\n\(error)")
@@ -150,10 +149,9 @@ public enum ServiceCommand {
         return 0
     }
 
-    /// The kit's settings in effect, then the application's own, as `NAME=value` lines with secrets redacted.
+    /// Every setting in effect, the kit's then the application's, as `NAME=value` lines with secrets hidden.
     static func effectiveConfiguration<App: ServiceApplication>(_ loaded: LoadedSettings<App>) -> String {
-        let own = loaded.appVariables.map { "\($0.name)=\($0.isSecret ? "***" : $0.value ?? "")" }
-        return ([loaded.service.redactedDescription] + own).joined(separator: "\n")
+        loaded.variables.map { "\($0.name)=\($0.value)" }.joined(separator: "\n")
     }
 
     static func describe<App: ServiceApplication>(_ app: App.Type) -> Int32 {
@@ -169,7 +167,7 @@ public enum ServiceCommand {
         else { return 1 }
         defer { assembly.group.shutdown() }
         let description = ServiceDescription(
-            settings: loaded.service, configuration: loaded.configuration, trafficRoutes: assembly.trafficRoutes, adminRoutes: assembly.adminRoutes
+            settings: loaded.service, variables: loaded.variables, configuration: loaded.configuration, trafficRoutes: assembly.trafficRoutes, adminRoutes: assembly.adminRoutes
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]

@@ -3,8 +3,9 @@ import IO
 import Lifecycle
 import Postgres
 
-/// What `service describe` prints: the facts the manifest checks compare against (ports, routes,
-/// probe paths, shutdown budget, readiness timing, the preStop header, pool size). Field names are the contract of scripts/lint.
+/// What `service describe` prints: the facts the manifest checks compare against (ports, routes, probe paths, shutdown
+/// budget, the preStop header, pool size) and every setting with its default and the value in effect, so the checks
+/// read the binary's defaults instead of copies. Field names are the contract of scripts/lint.
 struct ServiceDescription: Encodable {
     struct Route: Encodable {
         let port: String
@@ -22,13 +23,10 @@ struct ServiceDescription: Encodable {
         let terminationGracePeriodSeconds: Double
     }
 
-    struct Readiness: Encodable {
-        let checkIntervalSeconds: Double
-        let checkTimeoutSeconds: Double
-    }
-
-    struct Startup: Encodable {
-        let deadlineSeconds: Double
+    /// One setting: its default (empty when it has none) and the value in effect (secrets hidden).
+    struct Setting: Encodable {
+        let `default`: String
+        let value: String
     }
 
     /// What the preStop hook must send: `header` with the value of the setting `tokenSetting` (never the value).
@@ -42,12 +40,14 @@ struct ServiceDescription: Encodable {
     let routes: [Route]
     let probes: [String: String]
     let shutdown: Shutdown
-    let readiness: Readiness
-    let startup: Startup
+    let settings: [String: Setting]
     let preStop: PreStop
     let database: [String: Int]
 
-    init(settings: ServiceSettings, configuration: ServiceConfiguration, trafficRoutes: [Router.Route], adminRoutes: [Router.Route]) {
+    init(
+        settings: ServiceSettings, variables: [SettingsReader.Variable], configuration: ServiceConfiguration, trafficRoutes: [Router.Route],
+        adminRoutes: [Router.Route]
+    ) {
         ports = ["http": configuration.http.port, "admin": configuration.adminPort]
         routes = trafficRoutes.map { Route(port: "http", method: $0.method.rawValue, path: $0.path) }
             + adminRoutes.map { Route(port: "admin", method: $0.method.rawValue, path: $0.path) }
@@ -58,10 +58,7 @@ struct ServiceDescription: Encodable {
             requiredGracePeriodSeconds: settings.requiredGracePeriod.seconds,
             terminationGracePeriodSeconds: configuration.terminationGracePeriod.seconds
         )
-        readiness = Readiness(
-            checkIntervalSeconds: configuration.readinessCheckInterval.seconds, checkTimeoutSeconds: configuration.readinessCheckTimeout.seconds
-        )
-        startup = Startup(deadlineSeconds: configuration.startupDeadline.seconds)
+        self.settings = Dictionary(variables.map { ($0.name, Setting(default: $0.defaultValue, value: $0.value)) }) { _, last in last }
         preStop = PreStop(header: PrestopAuthorization.headerName, tokenSetting: "PRESTOP_TOKEN", tokenSet: configuration.prestopAuthorization.isEnabled)
         database = ["poolMax": configuration.pool.maximumConnections]
     }

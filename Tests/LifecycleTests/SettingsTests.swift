@@ -26,6 +26,26 @@ private func load(_ environment: [String: String]) throws -> ServiceSettings {
     return try ServiceSettings.load(from: Environment(values))
 }
 
+/// What `check-config` shows for `environment` (plus a valid DATABASE_URL unless it sets one): every variable read,
+/// in reading order, with the value the reader recorded, whether or not the settings load.
+private func shown(_ environment: [String: String]) -> [(name: String, value: String)] {
+    var values = environment
+    if values["DATABASE_URL"] == nil && values["DATABASE_URL_FILE"] == nil { values["DATABASE_URL"] = databaseURL }
+    var reader = SettingsReader(Environment(values))
+    _ = ServiceSettings(reader: &reader)
+    return reader.variables.map { ($0.name, $0.value) }
+}
+
+/// ``shown(_:)`` as `check-config` prints it: `NAME=value` lines.
+private func printed(_ environment: [String: String]) -> String {
+    shown(environment).map { "\($0.name)=\($0.value)" }.joined(separator: "\n")
+}
+
+/// ``shown(_:)`` by name.
+private func shownByName(_ environment: [String: String]) -> [String: String] {
+    Dictionary(uniqueKeysWithValues: shown(environment).map { ($0.name, $0.value) })
+}
+
 @Suite struct SettingsTests {
     // MARK: defaults
 
@@ -354,47 +374,49 @@ private func load(_ environment: [String: String]) throws -> ServiceSettings {
 
     @Test func passwordOnlyInPasswordFile() throws {
         let file = TemporaryFile("s3cr3t-pw\n")
-        let settings = try load(["DATABASE_URL": "postgres://app@db:5432/app", "DATABASE_PASSWORD_FILE": file.path])
+        let environment = ["DATABASE_URL": "postgres://app@db:5432/app", "DATABASE_PASSWORD_FILE": file.path]
+        let settings = try load(environment)
         #expect(settings.database.password?.value == "s3cr3t-pw")
         #expect(settings.database.password?.path == file.path)
-        let shown = Dictionary(uniqueKeysWithValues: settings.effectiveConfiguration.map { ($0.name, $0.value) })
+        let shown = shownByName(environment)
         #expect(shown["DATABASE_URL"] == "postgres://app@db:5432/app")
         #expect(shown["DATABASE_PASSWORD_FILE"] == file.path)
-        #expect(!settings.redactedDescription.contains("s3cr3t"))
+        #expect(!printed(environment).contains("s3cr3t"))
         #expect(!"\(settings)".contains("s3cr3t"))
     }
 
     // MARK: redaction
 
     @Test func uriPasswordIsRedacted() throws {
-        let settings = try load(["DATABASE_URL": "postgres://user:secret@db:5432/app?sslmode=require&password=other&sslpassword=keypass"])
-        let shown = Dictionary(uniqueKeysWithValues: settings.effectiveConfiguration.map { ($0.name, $0.value) })
+        let environment = ["DATABASE_URL": "postgres://user:secret@db:5432/app?sslmode=require&password=other&sslpassword=keypass"]
+        let settings = try load(environment)
+        let shown = shownByName(environment)
         #expect(shown["DATABASE_URL"] == "user=user password=*** dbname=app host=db port=5432 sslmode=require sslpassword=***")
         #expect(shown["DATABASE_URL_FILE"] == "(unset)")
-        for text in [settings.redactedDescription, "\(settings)", String(reflecting: settings)] {
+        for text in [printed(environment), "\(settings)", String(reflecting: settings)] {
             #expect(!text.contains("secret") && !text.contains("other") && !text.contains("keypass"))
         }
     }
 
     @Test func keywordPasswordIsRedacted() throws {
-        let settings = try load(["DATABASE_URL": "host=db password='se cret' dbname=app sslpassword=k\\ ey"])
-        let shown = Dictionary(uniqueKeysWithValues: settings.effectiveConfiguration.map { ($0.name, $0.value) })
-        #expect(shown["DATABASE_URL"] == "password=*** dbname=app host=db sslpassword=***")
-        #expect(!settings.redactedDescription.contains("cret"))
-        #expect(!settings.redactedDescription.contains("ey"))
+        let environment = ["DATABASE_URL": "host=db password='se cret' dbname=app sslpassword=k\\ ey"]
+        _ = try load(environment)
+        #expect(shownByName(environment)["DATABASE_URL"] == "password=*** dbname=app host=db sslpassword=***")
+        #expect(!printed(environment).contains("cret"))
+        #expect(!printed(environment).contains("ey"))
     }
 
     @Test func fileVariantShowsThePath() throws {
         let file = TemporaryFile("postgres://app:topsecret@db/app\n")
-        let settings = try load(["DATABASE_URL_FILE": file.path])
-        #expect(settings.redactedDescription.contains("DATABASE_URL_FILE=\(file.path)\n"))
-        #expect(settings.redactedDescription.contains("DATABASE_URL=user=app password=*** dbname=app host=db\n"))
-        #expect(!settings.redactedDescription.contains("topsecret"))
+        let environment = ["DATABASE_URL_FILE": file.path]
+        _ = try load(environment)
+        #expect(printed(environment).contains("DATABASE_URL_FILE=\(file.path)\n"))
+        #expect(printed(environment).contains("DATABASE_URL=user=app password=*** dbname=app host=db\n"))
+        #expect(!printed(environment).contains("topsecret"))
     }
 
     @Test func unparsableURLIsRedactedWhole() {
-        let settings = ServiceSettings(database: .init(url: Secret("host=db password='open")))
-        #expect(settings.effectiveConfiguration.first { $0.name == "DATABASE_URL" }?.value == "***")
+        #expect(shownByName(["DATABASE_URL": "host=db password='open"])["DATABASE_URL"] == "***")
     }
 
     @Test func secretNeverPrints() {
@@ -407,18 +429,20 @@ private func load(_ environment: [String: String]) throws -> ServiceSettings {
     }
 
     @Test func effectiveConfigurationListsEveryVariableInOrder() throws {
-        let settings = try load(["TERMINATION_GRACE_PERIOD_SECONDS": "40", "HTTP_IDLE_TIMEOUT_SECONDS": "0.5"])
-        #expect(settings.effectiveConfiguration.map(\.name) == ServiceSettings.variables.map(\.name))
-        #expect(settings.redactedDescription.contains("TERMINATION_GRACE_PERIOD_SECONDS=40\n"))
-        #expect(settings.redactedDescription.contains("HTTP_IDLE_TIMEOUT_SECONDS=0.5\n"))
-        #expect(settings.redactedDescription.contains("DB_STATEMENT_TIMEOUT_MS=0\n"))
-        #expect(settings.redactedDescription.hasSuffix("ENABLE_TEST_HOOKS=false"))
+        let environment = ["TERMINATION_GRACE_PERIOD_SECONDS": "40", "HTTP_IDLE_TIMEOUT_SECONDS": "0.5"]
+        _ = try load(environment)
+        #expect(shown(environment).map(\.name) == ServiceSettings.variables.map(\.name))
+        #expect(printed(environment).contains("TERMINATION_GRACE_PERIOD_SECONDS=40\n"))
+        #expect(printed(environment).contains("HTTP_IDLE_TIMEOUT_SECONDS=0.5\n"))
+        #expect(printed(environment).contains("DB_STATEMENT_TIMEOUT_MS=0\n"))
+        #expect(printed(environment).hasSuffix("ENABLE_TEST_HOOKS=false"))
     }
 
     @Test func effectiveConfigurationLoadsBackToTheSameSettings() throws {
-        let settings = try load(["DB_STATEMENT_TIMEOUT_MS": "250", "TERMINATION_GRACE_PERIOD_SECONDS": "60", "LOG_LEVEL": "error"])
+        let given = ["DB_STATEMENT_TIMEOUT_MS": "250", "TERMINATION_GRACE_PERIOD_SECONDS": "60", "LOG_LEVEL": "error"]
+        let settings = try load(given)
         var environment: [String: String] = [:]
-        for (name, value) in settings.effectiveConfiguration where value != "(unset)" { environment[name] = value }
+        for (name, value) in shown(given) where value != "(unset)" { environment[name] = value }
         #expect(try ServiceSettings.load(from: Environment(environment)) == settings)
     }
 

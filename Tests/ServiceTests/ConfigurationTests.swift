@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Glibc
 import TestSupport
 import Testing
@@ -131,5 +132,24 @@ import Testing
         #expect(described.standardOutput.contains(#""preStop" : "/prestop""#), "\(described.output)")
         let invalid = try await ServiceFixture.run(["describe"], environment: ["HTTP_PORT": "x"], timeout: .seconds(10))
         #expect(invalid.exit?.code == 78 && invalid.output.contains("HTTP_PORT"), "\(invalid.output)")
+    }
+
+    /// `make lint` without a binary checks the manifests against scripts/lint/testdata/describe.json: it must say what
+    /// the binary says with no settings (every default included), and its routes must be routes the binary has.
+    @Test func lintFixtureIsWhatTheBinaryDescribes() async throws {
+        let process = try await ServiceFixture.run(["describe"], environment: [:], timeout: .seconds(10))
+        #expect(process.exit?.code == 0, "\(process.output)")
+        let described = try StrictJSON.parse(Array(process.standardOutput.utf8))
+        let path = Shell.repositoryRoot + "/scripts/lint/testdata/describe.json"
+        let fixture = try StrictJSON.parse(try Data(contentsOf: URL(filePath: path)))
+        for key in described.keys where key != "routes" {
+            #expect(fixture[key] == described[key], "\(key) differs from `service describe`: regenerate \(path)")
+        }
+        #expect(fixture.keys.sorted() == described.keys.sorted())
+        guard case .array(let fixtureRoutes) = fixture["routes"], case .array(let describedRoutes) = described["routes"] else {
+            Issue.record("routes missing")
+            return
+        }
+        for route in fixtureRoutes { #expect(describedRoutes.contains(route), "\(route) is not a route of the binary") }
     }
 }

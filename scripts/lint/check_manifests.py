@@ -36,12 +36,6 @@ MIN_REPLICAS = 2
 PROBE_DEFAULTS = {"periodSeconds": 10, "timeoutSeconds": 1, "failureThreshold": 3, "successThreshold": 1}
 MIN_PROBE_TIMEOUT_SECONDS = 2
 
-# Where `service describe` reports each setting's effective value (the app's default when the manifests leave it
-# unset), for the settings these checks read.
-DESCRIBED_SETTINGS = {"READINESS_CHECK_INTERVAL_SECONDS": ("readiness", "checkIntervalSeconds"),
-                      "READINESS_CHECK_TIMEOUT_SECONDS": ("readiness", "checkTimeoutSeconds"),
-                      "STARTUP_DEADLINE_SECONDS": ("startup", "deadlineSeconds")}
-
 # Readiness must follow the database: out of the endpoints within this long after it goes away, back in within
 # READINESS_GREEN_BOUND_SECONDS after it returns (docs/DEPLOY.md "Readiness timing").
 READINESS_RED_BOUND_SECONDS = 5
@@ -167,8 +161,7 @@ def int_setting(env, name, errors, where):
 def seconds_setting(env, name, describe, errors, where):
     """A seconds setting from the manifests, else the binary's effective value from `service describe`."""
     if env.get(name) is None:
-        section, key = DESCRIBED_SETTINGS[name]
-        return float(describe[section][key])
+        return float(describe["settings"][name]["value"])
     try:
         return float(env[name])
     except ValueError:

@@ -265,7 +265,7 @@ class ProbeTimingTests(CheckTestCase):
 
     def test_readiness_bound_uses_the_binary_default_interval(self):
         del one(self.m, "ConfigMap")["data"]["READINESS_CHECK_INTERVAL_SECONDS"]
-        self.describe["readiness"]["checkIntervalSeconds"] = 2
+        self.describe["settings"]["READINESS_CHECK_INTERVAL_SECONDS"]["value"] = "2"
         self.assertFails(cm.check_probe_timings, "READINESS_CHECK_INTERVAL_SECONDS 2 + successThreshold 1")
 
     def test_fractional_check_timeout_is_read(self):
@@ -282,7 +282,7 @@ class ProbeTimingTests(CheckTestCase):
 
     def test_startup_deadline_from_the_binary_when_unset(self):
         del one(self.m, "ConfigMap")["data"]["STARTUP_DEADLINE_SECONDS"]
-        self.describe["startup"]["deadlineSeconds"] = 90
+        self.describe["settings"]["STARTUP_DEADLINE_SECONDS"]["value"] = "90"
         self.assertFails(cm.check_probe_timings, "startupProbe window 66 s <= STARTUP_DEADLINE_SECONDS 90")
 
 

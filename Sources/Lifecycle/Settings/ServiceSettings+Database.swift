@@ -43,7 +43,10 @@ extension ServiceSettings {
             url = Secret("")
             if let secret = reader.secret("DATABASE_URL", doc: "libpq URI or keyword/value string (secret).") {
                 url = secret
-                if case .failure(let problem) = Self.connectionString(secret.value, path: secret.path) {
+                switch Self.connectionString(secret.value, path: secret.path) {
+                case .success(let parsed):
+                    reader.show("DATABASE_URL", as: parsed.redacted)
+                case .failure(let problem):
                     reader.report(secret.path == nil ? "DATABASE_URL" : "DATABASE_URL_FILE", problem.message, code: .invalidValue)
                 }
             } else if !reader.hasProblem("DATABASE_URL") && !reader.hasProblem("DATABASE_URL_FILE") {

@@ -20,6 +20,7 @@ extension SettingsReader {
                 report(name, "must not be empty", code: .invalidValue)
                 return nil
             }
+            show(name, as: "***")
             return Secret(value)
         case (nil, let path?):
             return readSecretFile(variable: fileVariable, path: path)
@@ -35,6 +36,7 @@ extension SettingsReader {
     }
 
     private mutating func readSecretFile(variable: String, path: String) -> Secret? {
+        show(variable, as: path)
         guard !path.isEmpty else {
             report(variable, "must not be empty (it is a file path)", code: .invalidValue)
             return nil

@@ -20,8 +20,12 @@ public struct SettingsReader: Sendable {
         public var doc: String
         /// Whether its value is a secret (never printed).
         public var isSecret: Bool
-        /// The value in effect, as written in the environment (the default when unset or invalid); nil for secrets.
-        public var value: String?
+        /// The value in effect, safe to print: as written in the environment, the default when unset, ``unset`` when
+        /// it has none; for a secret `***`, its file's path, or a redacted form (``show(_:as:)``).
+        public var value: String
+
+        /// What ``value`` says of a variable that is unset and has no default.
+        public static let unset = "(unset)"
     }
 
     /// The environment being read.
@@ -108,7 +112,8 @@ public struct SettingsReader: Sendable {
         _ name: String, default defaultValue: Value, rendered: String, doc: String,
         parse: (String) -> Result<Value, ParseFailure>
     ) -> Value {
-        variables.append(Variable(name: name, defaultValue: rendered, doc: doc, isSecret: false, value: rendered))
+        variables.append(
+            Variable(name: name, defaultValue: rendered, doc: doc, isSecret: false, value: rendered.isEmpty ? Variable.unset : rendered))
         guard let text = environment[name] else { return defaultValue }
         guard !text.isEmpty else {
             report(name, "must not be empty (unset it for the default\(rendered.isEmpty ? "" : " \(rendered)"))", code: .invalidValue)
@@ -124,9 +129,16 @@ public struct SettingsReader: Sendable {
         }
     }
 
-    /// Records a secret variable for the documentation list.
+    /// Records a secret variable for the documentation list, shown as ``Variable/unset`` until ``show(_:as:)``.
     mutating func declareSecret(_ name: String, doc: String) {
-        variables.append(Variable(name: name, defaultValue: "", doc: doc, isSecret: true, value: nil))
+        variables.append(Variable(name: name, defaultValue: "", doc: doc, isSecret: true, value: Variable.unset))
+    }
+
+    /// Shows the variable `name`, already read, as `display` in ``variables`` (`check-config`, the startup log): for a
+    /// secret, a form that hides it, such as a connection string with its password as `***`.
+    public mutating func show(_ name: String, as display: String) {
+        guard let index = variables.lastIndex(where: { $0.name == name }) else { return }
+        variables[index].value = display
     }
 
     /// Seconds above this are refused, so any sum of settings still fits in `Int64` nanoseconds.
