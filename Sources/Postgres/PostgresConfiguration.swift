@@ -11,15 +11,21 @@ import IO
 /// let configuration = try PostgresConfiguration(url: "postgresql://app@db/app", password: secretFromFile)
 /// ```
 public struct PostgresConfiguration: Sendable {
+    /// The `application_name` of a configuration that names none: `"service"`.
+    public static let defaultApplicationName = "service"
+    /// How long connecting may take when not configured: 5 seconds.
+    public static let defaultConnectTimeout: Duration = .seconds(5)
+
     /// The connection string as libpq parsed it.
     public private(set) var connectionString: PostgresConnectionString
     /// libpq keyword/value pairs parsed from the connection string (only the ones it sets).
     public var parameters: [(keyword: String, value: String)] { connectionString.parameters }
     /// Replaces any password in the connection string (from `DATABASE_PASSWORD_FILE`). Defaults to `nil`.
     public var password: String?
-    /// `application_name` reported to the server, unless the connection string sets one. Defaults to `"service"`.
+    /// `application_name` reported to the server, unless the connection string sets one. Defaults to
+    /// ``defaultApplicationName``.
     public var applicationName: String
-    /// How long establishing a connection may take, DNS to authentication. Defaults to 5 seconds.
+    /// How long establishing a connection may take, DNS to authentication. Defaults to ``defaultConnectTimeout``.
     public var connectTimeout: Duration
     /// `statement_timeout` for every statement, or `nil` for the server's setting. Defaults to `nil`.
     ///
@@ -45,8 +51,8 @@ public struct PostgresConfiguration: Sendable {
     public init(
         url: String,
         password: String? = nil,
-        applicationName: String = "service",
-        connectTimeout: Duration = .seconds(5),
+        applicationName: String = defaultApplicationName,
+        connectTimeout: Duration = defaultConnectTimeout,
         statementTimeout: Duration? = nil,
         preparedStatements: Bool = true,
         preparedStatementCacheSize: Int = 256,

@@ -4,10 +4,11 @@ import Observability
 import Postgres
 
 extension ServiceConfiguration {
-    /// Maps validated settings onto the service's typed configuration.
+    /// Maps validated settings onto the service's typed configuration: the one way to make one, so every default is
+    /// the settings'.
     ///
     /// - Throws: ``PostgresError`` when libpq itself rejects `DATABASE_URL` (its message never echoes the string).
-    init(settings: ServiceSettings) throws {
+    public init(settings: ServiceSettings) throws {
         let http = settings.http
         let database = settings.database
         let postgres = try database.configurationSource(logger: Logger(label: "service", level: settings.logging.level).labeled("settings"))

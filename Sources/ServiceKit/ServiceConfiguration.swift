@@ -1,5 +1,4 @@
 public import HTTPServer
-public import IO
 public import Lifecycle
 public import Observability
 public import Postgres
@@ -48,14 +47,13 @@ public struct ServiceConfiguration: Sendable {
     /// The minimum log level.
     public var logLevel: LogLevel
 
-    /// Creates a configuration; every timing has the documented default.
-    public init(
-        http: HTTPServerConfiguration = .init(), adminHost: String = Socket.anyAddress, adminPort: Int = 8081, ioThreads: Int = 0,
-        database: PostgresConfigurationSource, pool: PostgresPoolConfiguration = .init(), shutdownDelay: Duration = .seconds(5),
-        drainTimeout: Duration = .seconds(20), terminationGracePeriod: Duration = ServiceSettings.Lifespan.kubernetesDefaultGracePeriod,
-        prestopAuthorization: PrestopAuthorization = PrestopAuthorization(token: nil), shutdownHookTimeout: Duration = .seconds(5), startupDeadline: Duration = .seconds(60),
-        readinessCheckInterval: Duration = .seconds(2), readinessCheckTimeout: Duration = .seconds(1), livenessStall: Duration = .seconds(5),
-        poolWedge: Duration = .seconds(120), accessLog: Bool = true, requestMetrics: Bool = true, testHooks: Bool = false, logLevel: LogLevel = .info
+    /// Every field; the defaults are the settings' (``init(settings:)``).
+    init(
+        http: HTTPServerConfiguration, adminHost: String, adminPort: Int, ioThreads: Int, database: PostgresConfigurationSource,
+        pool: PostgresPoolConfiguration, shutdownDelay: Duration, drainTimeout: Duration, terminationGracePeriod: Duration,
+        prestopAuthorization: PrestopAuthorization, shutdownHookTimeout: Duration, startupDeadline: Duration,
+        readinessCheckInterval: Duration, readinessCheckTimeout: Duration, livenessStall: Duration, poolWedge: Duration, accessLog: Bool,
+        requestMetrics: Bool, testHooks: Bool, logLevel: LogLevel
     ) {
         self.http = http
         self.adminHost = adminHost

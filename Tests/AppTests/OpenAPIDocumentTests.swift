@@ -48,11 +48,12 @@ import Testing
     }
 
     @Test func everyRoutedPathAndMethodIsDocumentedAndViceVersa() throws {
+        var settings = ServiceSettings(database: .init(url: Secret("postgresql://nobody@127.0.0.1:1/none")))
+        settings.admin.port = 0
+        settings.ioThreads = 1
         let application = try ServiceAssembly(
             ItemsService.self, settings: (),
-            configuration: ServiceConfiguration(
-                adminPort: 0, ioThreads: 1, database: .fixed(PostgresConfiguration(url: "postgresql://nobody@127.0.0.1:1/none"))
-            ),
+            configuration: try ServiceConfiguration(settings: settings),
             logger: Logger(label: "test", level: .critical)
         )
         defer { application.group.shutdown() }

@@ -19,11 +19,19 @@ struct LiveApplication {
 
     /// Runs `body` against a started application, then stops it, also when `body` throws.
     static func with(requestMetrics: Bool = true, testHooks: Bool = false, _ body: (LiveApplication) async throws -> Void) async throws {
-        let configuration = ServiceConfiguration(
-            http: HTTPServerConfiguration(host: "127.0.0.1", port: 0), adminHost: "127.0.0.1", adminPort: 0, ioThreads: 2,
-            database: .fixed(try PoolFixture.configuration()), pool: PostgresPoolConfiguration(minimumConnections: 1, maximumConnections: 4),
-            shutdownDelay: .zero, accessLog: false, requestMetrics: requestMetrics, testHooks: testHooks, logLevel: .critical
-        )
+        var settings = ServiceSettings(database: .init(url: Secret(TestPostgres.url)))
+        settings.http.host = "127.0.0.1"
+        settings.http.port = 0
+        settings.admin.host = "127.0.0.1"
+        settings.admin.port = 0
+        settings.ioThreads = 2
+        settings.database.poolMax = 4
+        settings.lifespan.shutdownDelay = .zero
+        settings.logging.accessLog = false
+        settings.logging.requestMetrics = requestMetrics
+        settings.logging.level = .critical
+        settings.enableTestHooks = testHooks
+        let configuration = try ServiceConfiguration(settings: settings)
         let application = try ServiceAssembly(
             FixtureApplication.self, settings: (), configuration: configuration, logger: Logger(label: "test", level: .critical)
         )

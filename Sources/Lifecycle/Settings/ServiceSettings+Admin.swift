@@ -6,12 +6,12 @@ extension ServiceSettings {
         /// The shortest `PRESTOP_TOKEN` accepted: long enough that a pod in the cluster cannot guess it.
         public static let minimumPrestopTokenLength = 16
 
-        /// `ADMIN_HOST` (default `::`, both families as for `HTTP_HOST`): address to bind; the kubelet calls `/prestop`
+        /// `ADMIN_HOST` (both families as for `HTTP_HOST`): address to bind; the kubelet calls `/prestop`
         /// on the pod IP.
         public var host = Socket.anyAddress
-        /// `ADMIN_PORT` (int 0...65535, default 8081): port to bind; 0 picks a free one.
+        /// `ADMIN_PORT`: port to bind; 0 picks a free one.
         public var port = 8081
-        /// `PRESTOP_TOKEN` or `PRESTOP_TOKEN_FILE` (secret, default unset): the value `/prestop` requires in its
+        /// `PRESTOP_TOKEN` or `PRESTOP_TOKEN_FILE` (secret): the value `/prestop` requires in its
         /// `X-Prestop-Token` header (the preStop hook's `httpHeaders`). Unset, `/prestop` refuses every call and
         /// SIGTERM alone serves the shutdown delay. At least 16 visible ASCII characters, no spaces.
         public var prestopToken: Secret? = nil

@@ -3,33 +3,36 @@ import Postgres
 extension ServiceSettings {
     /// The PostgreSQL connection and its pool.
     public struct Database: Sendable, Hashable {
+        /// The pool's own defaults: these settings override them.
+        private static let pool = PostgresPoolConfiguration()
+
         /// `DATABASE_URL` or `DATABASE_URL_FILE` (secret, required): a libpq URI (`postgres://user@host:5432/db`) or
         /// keyword/value string (`host=db dbname=app`), checked by the linked libpq's parser (`PQconninfoParse`); libpq
         /// checks values such as `sslmode` when it connects. A `DATABASE_URL_FILE` is re-read when it changes.
         public var url: Secret
-        /// `DATABASE_PASSWORD_FILE` (secret file, default unset): when set, its contents replace any password in
+        /// `DATABASE_PASSWORD_FILE` (secret file): when set, its contents replace any password in
         /// ``url``, so the URL can live in a ConfigMap and only the password in a Secret. Re-read when it changes.
         public var password: Secret? = nil
-        /// `DB_POOL_MIN` (int 0...1000, default 1): connections kept open even when idle; at most `DB_POOL_MAX`.
-        public var poolMin = 1
-        /// `DB_POOL_MAX` (int 1...1000, default 10): most connections open at once.
-        public var poolMax = 10
-        /// `DB_CONNECT_TIMEOUT_SECONDS` (seconds > 0, default 5): time to open one connection.
-        public var connectTimeout: Duration = .seconds(5)
-        /// `DB_ACQUIRE_TIMEOUT_SECONDS` (seconds > 0, default 2): how long a request waits for a free connection.
-        public var acquireTimeout: Duration = .seconds(2)
-        /// `DB_STATEMENT_TIMEOUT_MS` (int 0...2147483647, default 0 = off, nil here): PostgreSQL's `statement_timeout`
+        /// `DB_POOL_MIN`: connections kept open even when idle; at most `DB_POOL_MAX`.
+        public var poolMin = pool.minimumConnections
+        /// `DB_POOL_MAX`: most connections open at once.
+        public var poolMax = pool.maximumConnections
+        /// `DB_CONNECT_TIMEOUT_SECONDS`: time to open one connection.
+        public var connectTimeout = PostgresConfiguration.defaultConnectTimeout
+        /// `DB_ACQUIRE_TIMEOUT_SECONDS`: how long a request waits for a free connection.
+        public var acquireTimeout = pool.acquireTimeout
+        /// `DB_STATEMENT_TIMEOUT_MS` (0 = off): PostgreSQL's `statement_timeout`
         /// for every pooled connection.
         public var statementTimeout: Duration? = nil
-        /// `DB_IDLE_TIMEOUT_SECONDS` (seconds > 0, default 300): an idle connection above `DB_POOL_MIN` is closed after
+        /// `DB_IDLE_TIMEOUT_SECONDS`: an idle connection above `DB_POOL_MIN` is closed after
         /// this long.
-        public var idleTimeout: Duration = .seconds(300)
-        /// `DB_MAX_LIFETIME_SECONDS` (seconds > 0, default 1800): a connection is replaced after this long, so
+        public var idleTimeout = pool.idleTimeout
+        /// `DB_MAX_LIFETIME_SECONDS`: a connection is replaced after this long, so
         /// server-side changes (failover, credentials) are picked up.
-        public var maxLifetime: Duration = .seconds(1800)
-        /// `DB_APPLICATION_NAME` (default `service`): the `application_name` shown in `pg_stat_activity`.
-        public var applicationName = "service"
-        /// `DB_PREPARED_STATEMENTS` (bool, default true): use named prepared statements; set false behind PgBouncer in
+        public var maxLifetime = pool.maximumLifetime
+        /// `DB_APPLICATION_NAME`: the `application_name` shown in `pg_stat_activity`.
+        public var applicationName = PostgresConfiguration.defaultApplicationName
+        /// `DB_PREPARED_STATEMENTS`: use named prepared statements; set false behind PgBouncer in
         /// transaction mode.
         public var preparedStatements = true
 

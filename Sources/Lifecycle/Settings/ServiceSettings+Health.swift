@@ -1,15 +1,15 @@
 extension ServiceSettings {
     /// The readiness check's pace and the thresholds that turn liveness red.
     public struct Health: Sendable, Hashable {
-        /// `READINESS_CHECK_INTERVAL_SECONDS` (seconds > 0, default 2): the database check runs at most once per
+        /// `READINESS_CHECK_INTERVAL_SECONDS`: the database check runs at most once per
         /// interval, however often `/readyz` is probed.
         public var readinessCheckInterval: Duration = .seconds(2)
-        /// `READINESS_CHECK_TIMEOUT_SECONDS` (seconds > 0, default 1): the database check's own timeout; keep it shorter
+        /// `READINESS_CHECK_TIMEOUT_SECONDS`: the database check's own timeout; keep it shorter
         /// than the probe's `timeoutSeconds`.
         public var readinessCheckTimeout: Duration = .seconds(1)
-        /// `LIVENESS_STALL_SECONDS` (seconds > 0, default 5): an event loop silent this long turns `/livez` red.
+        /// `LIVENESS_STALL_SECONDS`: an event loop silent this long turns `/livez` red.
         public var livenessStall: Duration = .seconds(5)
-        /// `POOL_WEDGE_SECONDS` (seconds > 0, default 120): when the pool has served nothing this long while a fresh
+        /// `POOL_WEDGE_SECONDS`: when the pool has served nothing this long while a fresh
         /// connection works, `/livez` turns red.
         public var poolWedge: Duration = .seconds(120)
 

@@ -1,21 +1,21 @@
 extension ServiceSettings {
     /// How long startup may take and how the SIGTERM drain spends the pod's grace period.
     public struct Lifespan: Sendable, Hashable {
-        /// `SHUTDOWN_DELAY_SECONDS` (seconds, default 5): after SIGTERM (or `/prestop`), keep serving with readiness red
+        /// `SHUTDOWN_DELAY_SECONDS`: after SIGTERM (or `/prestop`), keep serving with readiness red
         /// this long, so requests routed before the endpoint removal propagates still succeed.
         public var shutdownDelay: Duration = .seconds(5)
-        /// `DRAIN_TIMEOUT_SECONDS` (seconds, default 20): after the listener closes, how long in-flight requests may
+        /// `DRAIN_TIMEOUT_SECONDS`: after the listener closes, how long in-flight requests may
         /// finish before they are cancelled.
         public var drainTimeout: Duration = .seconds(20)
-        /// `SHUTDOWN_HOOK_TIMEOUT_SECONDS` (seconds, default 5): how long the lifespan shutdown hooks (pool close
+        /// `SHUTDOWN_HOOK_TIMEOUT_SECONDS`: how long the lifespan shutdown hooks (pool close
         /// included) may run in total.
         public var shutdownHookTimeout: Duration = .seconds(5)
-        /// `TERMINATION_GRACE_PERIOD_SECONDS` (seconds, default unset, read as Kubernetes' 30): the pod's
+        /// `TERMINATION_GRACE_PERIOD_SECONDS` (when unset, ``kubernetesDefaultGracePeriod``): the pod's
         /// `terminationGracePeriodSeconds`. When set, startup is refused unless ``requiredGracePeriod`` fits in it.
         /// A `/prestop` that no SIGTERM follows within it ends the process with exit code 1 (see
         /// ``effectiveTerminationGracePeriod``).
         public var terminationGracePeriod: Duration? = nil
-        /// `STARTUP_DEADLINE_SECONDS` (seconds > 0, default 60): how long startup may keep retrying (an unreachable
+        /// `STARTUP_DEADLINE_SECONDS`: how long startup may keep retrying (an unreachable
         /// database) before the process gives up and exits non-zero.
         public var startupDeadline: Duration = .seconds(60)
 

@@ -3,11 +3,11 @@ public import Observability
 extension ServiceSettings {
     /// Log verbosity, the access log and per-request metrics.
     public struct Logging: Sendable, Hashable {
-        /// `LOG_LEVEL` (trace|debug|info|notice|warning|error|critical, default info): the least severe level logged.
+        /// `LOG_LEVEL`: the least severe level logged.
         public var level = LogLevel.info
-        /// `ACCESS_LOG` (bool, default true): one log line per answered request.
+        /// `ACCESS_LOG`: one log line per answered request.
         public var accessLog = true
-        /// `REQUEST_METRICS` (bool, default true): per-request Prometheus series (count, duration, in flight).
+        /// `REQUEST_METRICS`: per-request Prometheus series (count, duration, in flight).
         public var requestMetrics = true
 
         /// Creates the defaults.

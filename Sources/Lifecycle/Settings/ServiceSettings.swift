@@ -1,4 +1,8 @@
-/// Every setting of the service, read from environment variables; each field's `///` names its variable and default.
+/// Every setting of the service, read from environment variables; each field's `///` names its variable.
+///
+/// Each default is written once: the field's initial value, or for what configures the HTTP server and the pool, the
+/// default of their own configuration types. Ranges and descriptions are in the reader calls. `check-config` and
+/// `describe` print them all.
 ///
 /// Load once at startup; a bad configuration must stop the process (exit 78) before anything binds or connects:
 /// ```swift
@@ -17,7 +21,7 @@ public struct ServiceSettings: Sendable, Hashable {
     public var http = HTTP()
     /// The admin port: `ADMIN_*`.
     public var admin = Admin()
-    /// `IO_THREADS` (int 0...1024, default 0): event-loop threads serving both ports; 0 means one per usable CPU
+    /// `IO_THREADS`: event-loop threads serving both ports; 0 means one per usable CPU
     /// (from the cgroup quota, see `CPUCount.usable()`).
     public var ioThreads = 0
     /// Startup deadline and the SIGTERM shutdown budget.
@@ -28,7 +32,7 @@ public struct ServiceSettings: Sendable, Hashable {
     public var database: Database
     /// `LOG_LEVEL`, `ACCESS_LOG`, `REQUEST_METRICS`.
     public var logging = Logging()
-    /// `ENABLE_TEST_HOOKS` (bool, default false): enables hidden test-only hooks (such as blocking an event loop).
+    /// `ENABLE_TEST_HOOKS`: enables hidden test-only hooks (such as blocking an event loop).
     /// Never set in production.
     public var enableTestHooks = false
 
