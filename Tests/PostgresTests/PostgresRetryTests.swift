@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// Sessions the server ends, and restarts: what callers see, against a real PostgreSQL.
-@Suite(.serialized) struct PostgresRetryTests {
+@Suite(.serialized, .requiresPostgreSQL) struct PostgresRetryTests {
     @Test func idleConnectionsTheServerEndedAreNeverHandedOut() async throws {
         let name = "retry-idle-ended"
         try await withTestPool(configuration: try namedConfiguration(name), pool: .init(maximumConnections: 4)) { pool in

@@ -4,7 +4,7 @@ import Testing
 
 /// The default bind (`HTTP_HOST` and `ADMIN_HOST` unset) answers IPv4 and IPv6 peers on both ports, as the kubelet's
 /// probes reach the pod over whichever family the cluster uses.
-@Suite struct AddressFamilyTests {
+@Suite(.requiresPostgreSQL) struct AddressFamilyTests {
     @Test func theDefaultBindAnswersOnIPv4AndIPv6LoopbackOnBothPorts() async throws {
         let schema = try await ServiceFixture.migratedSchema("families")
         var environment = ServiceFixture.environment(schema: schema, ["ACCESS_LOG": "true"])

@@ -5,7 +5,7 @@ import Testing
 
 /// A password rotated in PostgreSQL and in the mounted Secret reaches new connections without a restart: the real
 /// binary, a role that really authenticates with a password, and the file swapped the way the kubelet does it.
-@Suite struct CredentialRotationTests {
+@Suite(.requiresPostgreSQL) struct CredentialRotationTests {
     static let role = "rotation_app"
 
     /// A Secret volume: `url -> ..data/url`, `..data -> ..gen_N`, updated by renaming a new `..data` symlink over the

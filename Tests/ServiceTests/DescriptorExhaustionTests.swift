@@ -5,7 +5,7 @@ import Testing
 /// The real binary under `ulimit -n 64` with more idle connections than descriptors: it sheds the excess with a 503
 /// instead of spinning on a listener that `accept` cannot empty, says so once, counts it, and serves again once the
 /// connections close.
-@Suite struct DescriptorExhaustionTests {
+@Suite(.requiresPostgreSQL) struct DescriptorExhaustionTests {
     /// The process's user and system CPU time in clock ticks (`/proc/PID/stat`, fields 14 and 15).
     static func cpuTicks(_ pid: Int32) throws -> Int {
         let fd = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)

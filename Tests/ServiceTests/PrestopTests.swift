@@ -4,7 +4,7 @@ import Testing
 
 /// `/prestop` against the real binary: only a caller with the configured token may begin termination, and a
 /// `/prestop` that no SIGTERM follows ends the process instead of leaving it unready for good.
-@Suite struct PrestopTests {
+@Suite(.requiresPostgreSQL) struct PrestopTests {
     static let token = "prestop-test-token-0123456789"
 
     @Test func prestopWithoutTheTokenIsRefusedAndChangesNothing() async throws {

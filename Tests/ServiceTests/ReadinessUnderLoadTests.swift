@@ -5,7 +5,7 @@ import Testing
 
 /// Readiness says "the database is unreachable or the schema is old", never "this pod is busy": when every replica is
 /// busy at once, leaving the endpoints together would turn slow load into an outage.
-@Suite struct ReadinessUnderLoadTests {
+@Suite(.requiresPostgreSQL) struct ReadinessUnderLoadTests {
     static let settings = [
         "ENABLE_TEST_HOOKS": "true", "DB_POOL_MIN": "1", "DB_POOL_MAX": "2", "DB_ACQUIRE_TIMEOUT_SECONDS": "0.5",
         "READINESS_CHECK_INTERVAL_SECONDS": "0.5", "READINESS_CHECK_TIMEOUT_SECONDS": "1", "DB_CONNECT_TIMEOUT_SECONDS": "1",

@@ -4,7 +4,7 @@ import Testing
 
 /// Signals whose default action would end the process, against the real binary: each one drains or is logged and
 /// ignored (SignalPolicy), never a silent death.
-@Suite struct SignalTests {
+@Suite(.requiresPostgreSQL) struct SignalTests {
     /// `kill -HUP` (what Gunicorn users send to reload) once ended the process by its default action, dropping what
     /// was in flight. Now it is logged and ignored: the request finishes, the process serves on.
     @Test func sighupIsLoggedAndIgnoredWithoutDroppingARequest() async throws {
