@@ -135,17 +135,21 @@ import Testing
     }
 
     /// `make lint` without a binary checks the manifests against scripts/lint/testdata/describe.json: it must say what
-    /// the binary says with no settings (every default included), and its routes must be routes the binary has.
+    /// the binary says with no settings (every kit default included). Its routes must be routes of the binary, and its
+    /// settings settings of the binary: an application adds its own to both.
     @Test func lintFixtureIsWhatTheBinaryDescribes() async throws {
         let process = try await ServiceFixture.run(["describe"], environment: [:], timeout: .seconds(10))
         #expect(process.exit?.code == 0, "\(process.output)")
         let described = try StrictJSON.parse(Array(process.standardOutput.utf8))
         let path = Shell.repositoryRoot + "/scripts/lint/testdata/describe.json"
         let fixture = try StrictJSON.parse(try Data(contentsOf: URL(filePath: path)))
-        for key in described.keys where key != "routes" {
+        #expect(fixture.keys.sorted() == described.keys.sorted())
+        for key in described.keys where key != "routes" && key != "settings" {
             #expect(fixture[key] == described[key], "\(key) differs from `service describe`: regenerate \(path)")
         }
-        #expect(fixture.keys.sorted() == described.keys.sorted())
+        for name in fixture["settings"]?.keys ?? [] {
+            #expect(fixture["settings"]?[name] == described["settings"]?[name], "setting \(name) differs from `service describe`")
+        }
         guard case .array(let fixtureRoutes) = fixture["routes"], case .array(let describedRoutes) = described["routes"] else {
             Issue.record("routes missing")
             return
