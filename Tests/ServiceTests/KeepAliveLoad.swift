@@ -34,7 +34,8 @@ final class KeepAliveLoad: Sendable {
         /// Answered requests that were sent after SIGTERM.
         var responsesAfterSignal = 0
         var failures: [Failure] = []
-        /// When a connect was refused after the shutdown delay: the client's last event.
+        /// When a connect was not taken (refused, or reset by the listener's close) after the shutdown delay: the
+        /// client's last event.
         var podGoneAt: ContinuousClock.Instant?
     }
 
@@ -102,7 +103,7 @@ final class KeepAliveLoad: Sendable {
                     let now = ContinuousClock.now
                     // The listener must stay open through the whole delay, which starts when the service gets SIGTERM,
                     // after `signalledAt`: a refusal before `signalledAt + delay` is early for certain.
-                    if error.isConnectionRefused, let signalled = signalledAt.withLock({ $0 }), now >= signalled + shutdownDelay {
+                    if error.isConnectionNotTaken, let signalled = signalledAt.withLock({ $0 }), now >= signalled + shutdownDelay {
                         report.podGoneAt = now
                         return report
                     }

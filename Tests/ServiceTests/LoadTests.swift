@@ -14,7 +14,8 @@ import Testing
     /// - a connect refused before SIGTERM + the delay is a failure: the pod stopped listening while it could still
     ///   be routed to;
     /// - a connect refused after that is "the pod is gone", not a failure: kube-proxy would already send that
-    ///   connection elsewhere, and nothing was sent on it, so any client can retry it;
+    ///   connection elsewhere, and nothing was sent on it, so any client can retry it; so is a connect reset
+    ///   because its handshake raced the listener's close;
     /// - a connection the server closes while it is idle between requests is not a failure either: the client
     ///   sees the close before reusing it and reconnects.
     /// Every connection must end with a `Connection: close` response or such a clean close.
