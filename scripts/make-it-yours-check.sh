@@ -31,6 +31,10 @@ cd "$scratch"
 echo "== make rename NAME=$name"
 python3 scripts/rename.py "$name"
 python3 scripts/rename.py "$name" | grep -q "already named $name"
+if grep -n replace-me-per-installation deploy/base/deployment.yaml; then
+    echo "make-it-yours-check: the placeholder PRESTOP_TOKEN is still there (above)" >&2
+    exit 1
+fi
 
 echo "== the example replaced by an application of our own"
 rm -rf Sources/App Tests/AppTests

@@ -8,18 +8,24 @@ the contract tests), the image, every Kubernetes object name, label, namespace, 
 Job (deploy/), the Secret and Job names in docs/DEPLOY.md, and the README's title. Prose that merely says "the
 service" is left alone. The current name is read from Package.swift, so renaming twice works.
 
+It also replaces the template's placeholder PRESTOP_TOKEN (deploy/base/deployment.yaml, in the env and in the preStop
+hook's header) with a random one: a value published with the template would let anyone who can reach the admin port
+begin this installation's termination.
+
 NAME must be a DNS-1123 label (what Kubernetes requires of object names and label values): lowercase letters, digits
 and '-', starting with a letter, ending with a letter or digit, at most 40 characters (room for the '-migrate' and
 '-database' suffixes within 63).
 """
 import pathlib
 import re
+import secrets
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NAME_PATTERN = re.compile(r"[a-z]([-a-z0-9]{0,38}[a-z0-9])?")
 PRODUCT = re.compile(r'\.executable\(name: "([^"]+)", targets: \["App"\]\)')
 SUFFIXES = r"(-config|-database|-migrate|-dev|-prod)"
+PLACEHOLDER_TOKEN = "replace-me-per-installation"
 
 
 def current_name() -> str:
@@ -58,12 +64,21 @@ def files() -> list[pathlib.Path]:
     return [p for p in listed if p.is_file() and p.resolve() != pathlib.Path(__file__).resolve()]
 
 
+def replace_placeholder_token() -> None:
+    deployment = ROOT / "deploy/base/deployment.yaml"
+    text = deployment.read_text()
+    if PLACEHOLDER_TOKEN in text:
+        deployment.write_text(text.replace(PLACEHOLDER_TOKEN, secrets.token_hex(16)))
+        print(f"PRESTOP_TOKEN: a random one in {deployment.relative_to(ROOT)}")
+
+
 def main() -> None:
     if len(sys.argv) != 2:
         sys.exit("usage: scripts/rename.py NAME")
     new = sys.argv[1]
     if not NAME_PATTERN.fullmatch(new):
         sys.exit(f"rename: {new!r} is not a DNS-1123 label of at most 40 characters (a-z, 0-9, '-'; starts with a letter)")
+    replace_placeholder_token()
     old = current_name()
     if old == new:
         print(f"rename: already named {new}")
