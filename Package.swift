@@ -44,7 +44,7 @@ let package = Package(
         // validates DATABASE_URL, and a mounted Secret's changes reach the pool's new connections.
         .target(
             name: "Lifecycle",
-            dependencies: ["HTTPServer", "IO", "Observability", "Postgres"],
+            dependencies: ["CIOShims", "HTTPServer", "IO", "Observability", "Postgres"],
             swiftSettings: swiftSettings
         ),
         // The kit every service is built on: wiring, admin port, metrics, migrations, lifespan, probes, drain and

@@ -23,6 +23,10 @@ int cio_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) 
     return accept4(fd, address, length, flags);
 }
 
+const char *cio_signal_abbreviation(int signal) {
+    return sigabbrev_np(signal);
+}
+
 int cio_set_batch_scheduling(pthread_t thread) {
     struct sched_param param = { .sched_priority = 0 };
     return pthread_setschedparam(thread, SCHED_BATCH, &param);

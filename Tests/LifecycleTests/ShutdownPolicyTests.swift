@@ -30,6 +30,12 @@ import Testing
         for signal in terminating { #expect(!SignalPolicy.name(signal).hasPrefix("signal ")) }
     }
 
+    @Test func signalsAreNamedAsGlibcNamesThem() {
+        #expect(SignalPolicy.name(SIGTERM) == "SIGTERM")
+        #expect(SignalPolicy.name(SIGVTALRM) == "SIGVTALRM")
+        #expect(SignalPolicy.name(1_000) == "signal 1000")
+    }
+
     @Test func prestopNeedsTheConfiguredToken() {
         let authorization = PrestopAuthorization(token: "0123456789abcdef")
         #expect(authorization.decide(presented: ["0123456789abcdef"]) == .allowed)

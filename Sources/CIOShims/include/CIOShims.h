@@ -23,6 +23,9 @@ int cio_affinity_cpu_count(void);
 int cio_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 // Names the calling thread (pthread_setname_np needs _GNU_SOURCE); at most 15 bytes are kept.
 void cio_set_thread_name(const char *name);
+// A signal's abbreviation without "SIG" ("TERM"), or NULL for a number that names none (sigabbrev_np needs
+// _GNU_SOURCE).
+const char *cio_signal_abbreviation(int signal);
 // Puts `thread` under SCHED_BATCH: its wake-ups do not preempt the running thread. 0 or an errno.
 int cio_set_batch_scheduling(pthread_t thread);
 // Asks the CPU to bring `bytes` from `address` into cache for writing. Only a hint: a prefetch never faults, so a

@@ -1,3 +1,4 @@
+import CIOShims
 import Glibc
 
 /// What each signal whose default action would end the process does instead: drain as SIGTERM does, or be
@@ -62,19 +63,9 @@ public struct SignalPolicy: Sendable, Hashable {
         }
     }
 
-    /// The conventional name of a signal number.
+    /// The conventional name of a signal number (`SIGTERM`), as glibc spells it.
     public static func name(_ number: Int32) -> String {
-        switch number {
-        case SIGTERM: "SIGTERM"
-        case SIGINT: "SIGINT"
-        case SIGQUIT: "SIGQUIT"
-        case SIGHUP: "SIGHUP"
-        case SIGUSR1: "SIGUSR1"
-        case SIGUSR2: "SIGUSR2"
-        case SIGALRM: "SIGALRM"
-        case SIGVTALRM: "SIGVTALRM"
-        case SIGPROF: "SIGPROF"
-        default: "signal \(number)"
-        }
+        guard let abbreviation = cio_signal_abbreviation(number) else { return "signal \(number)" }
+        return "SIG" + String(cString: abbreviation)
     }
 }
