@@ -8,6 +8,10 @@ public enum PoolFixture {
         do { return try EventLoopGroup(threadCount: 2) } catch { fatalError("event loops: \(error)") }
     }()
 
+    /// The acquire timeout of test pools that are not about it: with every suite starting at once, opening a
+    /// connection can take seconds, longer than the production default.
+    public static let unhurriedAcquire: Duration = .seconds(10)
+
     /// The shared cluster's configuration; sessions show `applicationName` in `pg_stat_activity`.
     public static func configuration(applicationName: String = "kit-tests") throws -> PostgresConfiguration {
         try PostgresConfiguration(url: TestPostgres.url, applicationName: applicationName)
@@ -42,7 +46,7 @@ public enum PoolFixture {
 
     /// Runs `body` with a running pool, then closes it and waits for ``PostgresPool/run()`` to return.
     public static func withPool<Result: Sendable>(
-        _ poolConfiguration: PostgresPoolConfiguration = .init(minimumConnections: 0, maximumConnections: 2),
+        _ poolConfiguration: PostgresPoolConfiguration = .init(minimumConnections: 0, maximumConnections: 2, acquireTimeout: unhurriedAcquire),
         _ body: @Sendable (PostgresPool) async throws -> Result
     ) async throws -> Result {
         let pool = PostgresPool(configuration: try configuration(), poolConfiguration: poolConfiguration, eventLoopGroup: group)

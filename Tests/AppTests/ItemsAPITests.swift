@@ -25,7 +25,8 @@ import Testing
 
     /// Runs `body` with the traffic router over a fresh pool of `poolConfiguration`.
     func withRouter(
-        _ poolConfiguration: PostgresPoolConfiguration = .init(minimumConnections: 0, maximumConnections: 2),
+        _ poolConfiguration: PostgresPoolConfiguration = .init(
+            minimumConnections: 0, maximumConnections: 2, acquireTimeout: PoolFixture.unhurriedAcquire),
         _ body: @Sendable (Router, PostgresPool) async throws -> Void
     ) async throws {
         try await ItemsDatabase.migrate()

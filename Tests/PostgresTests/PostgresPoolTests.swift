@@ -4,9 +4,6 @@ import TestSupport
 import Testing
 
 @Suite(.requiresPostgreSQL) struct PostgresPoolTests {
-    /// For tests that are not about the acquire timeout: connecting can take seconds on a loaded machine.
-    static let unhurried: Duration = .seconds(10)
-
     @Test func exhaustionFailsFastWithAcquireTimeout() async throws {
         let configuration = try namedConfiguration("pool-exhaustion")
         try await withTestPool(
@@ -83,7 +80,7 @@ import Testing
     }
 
     @Test func transactionsThroughThePoolReturnCleanConnections() async throws {
-        try await withTestPool(configuration: try namedConfiguration("pool-tx"), pool: .init(maximumConnections: 1, acquireTimeout: Self.unhurried)) {
+        try await withTestPool(configuration: try namedConfiguration("pool-tx"), pool: .init(maximumConnections: 1, acquireTimeout: PoolFixture.unhurriedAcquire)) {
             pool in
             try await pool.withConnection {
                 try await $0.executeScript("CREATE TABLE IF NOT EXISTS pool_tx (id int PRIMARY KEY)")
@@ -129,7 +126,7 @@ import Testing
 
     @Test func terminatedBackendIsReplaced() async throws {
         let name = "pool-terminate"
-        try await withTestPool(configuration: try namedConfiguration(name), pool: .init(maximumConnections: 1, acquireTimeout: Self.unhurried)) {
+        try await withTestPool(configuration: try namedConfiguration(name), pool: .init(maximumConnections: 1, acquireTimeout: PoolFixture.unhurriedAcquire)) {
             pool in
             let firstPID = try await pool.query("SELECT pg_backend_pid()")[0].decode(Int32.self, at: 0)
             let admin = try await TestDatabase.connect(preparedStatements: false)
@@ -156,7 +153,7 @@ import Testing
     }
 
     @Test func probeFreshConnection() async throws {
-        try await withTestPool(configuration: try namedConfiguration("pool-probe"), pool: .init()) { pool in
+        try await withTestPool(configuration: try namedConfiguration("pool-probe"), pool: .init(acquireTimeout: PoolFixture.unhurriedAcquire)) { pool in
             try await pool.probeFreshConnection(timeout: .seconds(2))
             #expect(pool.lastSuccessfulLease == nil)
             _ = try await pool.query("SELECT 1")
@@ -167,7 +164,8 @@ import Testing
 
     @Test func closedPoolRejectsCallers() async throws {
         let pool = PostgresPool(
-            configuration: try namedConfiguration("pool-closed"), eventLoopGroup: TestDatabase.group)
+            configuration: try namedConfiguration("pool-closed"), poolConfiguration: .init(acquireTimeout: PoolFixture.unhurriedAcquire),
+            eventLoopGroup: TestDatabase.group)
         async let running: Void = pool.run()
         _ = try await pool.query("SELECT 1")
         await pool.close(timeout: .seconds(1))

@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized, .requiresPostgreSQL) struct PostgresRetryTests {
     @Test func idleConnectionsTheServerEndedAreNeverHandedOut() async throws {
         let name = "retry-idle-ended"
-        try await withTestPool(configuration: try namedConfiguration(name), pool: .init(maximumConnections: 4)) { pool in
+        try await withTestPool(configuration: try namedConfiguration(name), pool: .init(maximumConnections: 4, acquireTimeout: PoolFixture.unhurriedAcquire)) { pool in
             try await Self.runConcurrently(4, on: pool, sql: "SELECT pg_sleep(0.2)")
             #expect(pool.statistics.idle == 4)
             try await Self.terminateBackends(applicationName: name, waitUntilGone: true)
@@ -22,7 +22,7 @@ import Testing
 
     @Test func anIdempotentReadSurvivesItsSessionEndingMidFlight() async throws {
         let name = "retry-mid-flight"
-        try await withTestPool(configuration: try namedConfiguration(name), pool: .init(maximumConnections: 2)) { pool in
+        try await withTestPool(configuration: try namedConfiguration(name), pool: .init(maximumConnections: 2, acquireTimeout: PoolFixture.unhurriedAcquire)) { pool in
             let read = Task { try await pool.query("SELECT pg_sleep(0.5), 7 AS answer", idempotent: true) }
             try await Self.waitForActiveStatement(applicationName: name)
             try await Self.terminateBackends(applicationName: name)
@@ -33,7 +33,7 @@ import Testing
 
     @Test func aStatementNotMarkedIdempotentIsNotRetriedAfterItWasSent() async throws {
         let name = "retry-not-idempotent"
-        try await withTestPool(configuration: try namedConfiguration(name), pool: .init(maximumConnections: 2)) { pool in
+        try await withTestPool(configuration: try namedConfiguration(name), pool: .init(maximumConnections: 2, acquireTimeout: PoolFixture.unhurriedAcquire)) { pool in
             let write = Task { try await pool.query("SELECT pg_sleep(0.5), 7 AS answer") }
             try await Self.waitForActiveStatement(applicationName: name)
             try await Self.terminateBackends(applicationName: name)
@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test func errorsOfTheStatementAreNotRetriedEvenWhenIdempotent() async throws {
-        try await withTestPool(configuration: try namedConfiguration("retry-statement-error"), pool: .init(maximumConnections: 2)) {
+        try await withTestPool(configuration: try namedConfiguration("retry-statement-error"), pool: .init(maximumConnections: 2, acquireTimeout: PoolFixture.unhurriedAcquire)) {
             pool in
             await #expect(throws: PostgresError.self) { _ = try await pool.query("SELECT 1/0", idempotent: true) }
             await #expect(throws: PostgresError.self) { _ = try await pool.query("SELEC 1", idempotent: true) }
