@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <linux/filter.h>
 #include "CIOShims.h"
 
 int cio_affinity_cpu_count(void) {
@@ -21,6 +22,12 @@ void cio_set_thread_name(const char *name) {
 
 int cio_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
     return accept4(fd, address, length, flags);
+}
+
+int cio_drop_incoming_packets(int fd) {
+    struct sock_filter drop[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+    struct sock_fprog program = { .len = 1, .filter = drop };
+    return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof(program));
 }
 
 const char *cio_signal_abbreviation(int signal) {

@@ -86,6 +86,14 @@ public enum Socket {
         _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
     }
 
+    /// Makes a listening socket complete no more handshakes: every packet arriving for it is dropped (a socket
+    /// filter). What the kernel already queued can still be accepted; a later client's SYN is retried by its kernel
+    /// and refused once the socket is closed. Returns false if the kernel refused the filter.
+    @discardableResult
+    public static func stopCompletingHandshakes(_ listener: CInt) -> Bool {
+        cio_drop_incoming_packets(listener) == 0
+    }
+
     /// The local port a socket is bound to.
     public static func localPort(_ fd: CInt) throws(IOError) -> Int {
         var storage = sockaddr_storage()

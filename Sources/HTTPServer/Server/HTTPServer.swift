@@ -144,8 +144,9 @@ public final class HTTPServer: Sendable {
         if shared.drainPhase == .serving { shared.drainPhase = .closingConnections }
     }
 
-    /// Accepts the connections the kernel already queued, then closes the listening socket; accepted connections
-    /// stay open.
+    /// Stops the kernel completing handshakes, accepts every connection it already queued, then closes the
+    /// listening socket: a client either is accepted (and its first request answered) or is refused, never reset.
+    /// Accepted connections stay open.
     public func stopAccepting() async {
         guard let listener = listener.withLock({ current -> Listener? in
             defer { current = nil }

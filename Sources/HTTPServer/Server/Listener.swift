@@ -251,9 +251,12 @@ final class Listener: EventLoopHandler {
         let loop = contexts[0].loop
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             loop.execute { [self] in
+                // A handshake that completed between the last accept and the close would be reset, its request
+                // lost, and on a busy machine this thread can be preempted for milliseconds in between: so none
+                // completes after this line, and the accepts below take every one that did. Should the kernel refuse
+                // the filter, the window stays as narrow as the close right after the last accept makes it.
+                Socket.stopCompletingHandshakes(fileDescriptor)
                 while !acceptBatch(on: loop) {}
-                // Closed right here, not after the hop back to the caller's task: a handshake that completes between
-                // the last accept and the close is reset, and that hop took long enough for it to happen under load.
                 Glibc.close(fileDescriptor)
                 let spare = state.withLock { state in
                     defer { state.spare = -1 }
