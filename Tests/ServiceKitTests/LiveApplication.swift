@@ -26,6 +26,7 @@ struct LiveApplication {
         settings.admin.port = 0
         settings.ioThreads = 2
         settings.database.poolMax = 4
+        settings.database.acquireTimeout = PoolFixture.unhurriedAcquire
         settings.lifespan.shutdownDelay = .zero
         settings.logging.accessLog = false
         settings.logging.requestMetrics = requestMetrics
