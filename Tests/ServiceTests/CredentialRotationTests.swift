@@ -99,6 +99,8 @@ import Testing
         try await Poll.until("/readyz to turn green with the new password", timeout: .seconds(10)) { await service.status("/readyz") == 200 }
         let green = ContinuousClock.now - published
         #expect(green <= .seconds(3), "green \(green) after the file changed")
+        // Logs reach the pipe a few milliseconds after the fact: wait for the line before counting.
+        _ = try await service.process.waitForLog(event: "config.secret_reloaded", timeout: .seconds(5))
         #expect(service.process.logLines(event: "config.secret_reloaded").count == 1, "\(service.process.output)")
 
         // A malformed file is refused loudly, once, and the last good password stays in use for new sessions.

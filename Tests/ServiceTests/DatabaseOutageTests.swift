@@ -90,6 +90,8 @@ import Testing
         // Startup retries back off up to 5 s (Application.waitForDatabase), then the readiness checks run.
         try await Poll.until("/readyz to turn green", timeout: .seconds(15)) { await service.status("/readyz") == 200 }
         #expect(ContinuousClock.now - up <= .seconds(8))
+        // Logs reach the pipe a few milliseconds after the fact: wait for the line before counting.
+        _ = try await service.process.waitForLog(event: "startup.ready", timeout: .seconds(5))
         #expect(service.process.logLines(event: "startup.ready").count == 1, "\(service.process.output)")
         #expect(service.process.exit == nil)
         service.process.send(SIGTERM)

@@ -35,6 +35,7 @@ import Testing
     @Test func withoutATokenEveryPrestopIsRefused() async throws {
         let schema = try await ServiceFixture.migratedSchema("prestop_disabled")
         let service = try await ServiceFixture.serve(ServiceFixture.environment(schema: schema))
+        _ = try await service.process.waitForLog(event: "startup.prestop_disabled", timeout: .seconds(5))
         #expect(service.process.logLines(event: "startup.prestop_disabled").count == 1, "\(service.process.output)")
         #expect(try await service.prestop(token: Self.token).status == 403)
         #expect(await service.status("/readyz") == 200)
