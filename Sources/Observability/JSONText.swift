@@ -87,6 +87,21 @@ public enum JSONText {
         appendMilliseconds(duration, to: &output)
     }
 
+    static func writeHexField<Output: ByteOutput & ~Copyable>(_ key: StaticString, _ high: UInt64, _ low: UInt64?, to output: inout Output) {
+        appendKey(key, to: &output)
+        output.appendByte(UInt8(ascii: "\""))
+        appendHex(high, to: &output)
+        if let low { appendHex(low, to: &output) }
+        output.appendByte(UInt8(ascii: "\""))
+    }
+
+    /// `word` as 16 lowercase hex digits.
+    private static func appendHex<Output: ByteOutput & ~Copyable>(_ word: UInt64, to output: inout Output) {
+        for shift in stride(from: 60, through: 0, by: -4) {
+            output.appendByte(ASCII.hexDigits[Int(word >> UInt64(shift) & 0xF)])
+        }
+    }
+
     /// Milliseconds to the microsecond (`12.345`), in fixed-point integers: a per-request field, where
     /// `Double.description` would cost an allocation.
     private static func appendMilliseconds<Output: ByteOutput & ~Copyable>(_ duration: Duration, to output: inout Output) {

@@ -46,6 +46,12 @@ public struct LogLine: ~Copyable {
         JSONText.writeField(key, milliseconds: duration, to: &self)
     }
 
+    /// Appends `,"key":"<hex>"` with `value` as 16 lowercase hex digits, or 32 with `low` after it: trace and span
+    /// ids, written without building a string.
+    public mutating func appendHexField(_ key: StaticString, _ value: UInt64, _ low: UInt64? = nil) {
+        JSONText.writeHexField(key, value, low, to: &self)
+    }
+
     /// Appends fields encoded earlier with ``JSONText``'s `appendField` functions: `,"key":value` pairs.
     ///
     /// For fields that repeat from line to line, such as a route's method and template: encoded once, copied per line.

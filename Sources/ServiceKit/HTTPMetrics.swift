@@ -44,6 +44,11 @@ final class HTTPMetrics: Sendable {
             line.appendField("duration_ms", milliseconds: record.duration)
             line.appendField("bytes", record.bytesSent)
             line.appendField("request_id", record.requestID ?? "")
+            if let trace = record.trace {
+                line.appendHexField("trace_id", trace.traceID.high, trace.traceID.low)
+                line.appendHexField("span_id", trace.spanID)
+                if let parent = trace.parentSpanID { line.appendHexField("parent_span_id", parent) }
+            }
             line.appendField("remote", record.remoteAddress)
         }
     }

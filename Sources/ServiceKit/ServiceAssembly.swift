@@ -102,9 +102,8 @@ public struct ServiceAssembly: Sendable {
         var router = Router()
         router.errorMapper = problem(for:)
         router.errorReporter = { error, request in
-            logger.error("unexpected error", [
-                "event": "http.error", "request_id": .string(request.id), "route": .string(request.route ?? "unmatched"),
-                "error": .string(String(reflecting: error)),
+            logger.with(request).error("unexpected error", [
+                "event": "http.error", "route": .string(request.route ?? "unmatched"), "error": .string(String(reflecting: error)),
             ])
         }
         HealthRoutes.install(into: &router, registry: health, detailed: false) { probe, result in
@@ -121,6 +120,7 @@ public struct ServiceAssembly: Sendable {
                     throw HTTPError(.badRequest, detail: "seconds must be a number from 0 to 600.")
                 }
                 _ = try await pool.query("SELECT pg_sleep($1)", seconds)
+                logger.with(request).info("slept", ["event": "debug.sleep", "seconds": .double(seconds)])
                 return try .json(["slept": seconds])
             }
         }

@@ -30,6 +30,17 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         fields.filter { Self.namesMatch($0.name, name) }.map(\.value)
     }
 
+    /// The value of `name` when exactly one field has that name; nil when none or several do (a receiver must not
+    /// guess which of several counts).
+    public func onlyValue(for name: String) -> String? {
+        var found: String?
+        for field in fields where Self.namesMatch(field.name, name) {
+            guard found == nil else { return nil }
+            found = field.value
+        }
+        return found
+    }
+
     /// Whether a field named `name` is present.
     public func contains(_ name: String) -> Bool {
         fields.contains { Self.namesMatch($0.name, name) }

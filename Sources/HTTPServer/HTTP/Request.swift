@@ -1,4 +1,4 @@
-/// An HTTP request as a handler sees it: head, body, route parameters and request id.
+/// An HTTP request as a handler sees it: head, body, route parameters, request id and trace context.
 public struct Request: Sendable {
     /// The request method.
     public let method: HTTPMethod
@@ -14,6 +14,8 @@ public struct Request: Sendable {
     public let body: [UInt8]
     /// The request id: the client's `X-Request-ID` when well-formed, otherwise generated. Echoed in the response.
     public let id: String
+    /// The W3C trace context: the caller's trace continued (from `traceparent`) or a new one, and this request's span.
+    public let trace: TraceContext
     /// The peer's address, e.g. `127.0.0.1:53012`.
     public let remoteAddress: String
     /// Decoded path parameters of the matched route.
@@ -24,7 +26,8 @@ public struct Request: Sendable {
     /// Creates a request; the server builds these, tests may too.
     public init(
         method: HTTPMethod, path: String, query: String? = nil, version: HTTPVersion = .http1_1,
-        headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], id: String = "test", remoteAddress: String = "127.0.0.1:0"
+        headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], id: String = "test",
+        trace: TraceContext = TraceContext(traceID: .init(high: 0, low: 1), spanID: 1), remoteAddress: String = "127.0.0.1:0"
     ) {
         self.method = method
         self.path = path
@@ -33,6 +36,7 @@ public struct Request: Sendable {
         self.headers = headers
         self.body = body
         self.id = id
+        self.trace = trace
         self.remoteAddress = remoteAddress
     }
 

@@ -204,7 +204,8 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
             sentContinue = false
             let request = Request(
                 method: head.method, path: head.path, query: head.query, version: head.version, headers: head.headers,
-                body: body, id: server.requestID(from: head.headers), remoteAddress: remoteAddress
+                body: body, id: server.requestID(from: head.headers), trace: server.traceContext(from: head.headers),
+                remoteAddress: remoteAddress
             )
             let exchange = Exchange(
                 request: request, keepAlive: head.keepAlive, http10KeepAlive: head.keepAlive && head.version == .http1_0,
@@ -355,7 +356,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         pendingRecord = HTTPRequestRecord(
             method: exchange.request.method, route: response.route, status: response.status.code,
             duration: now.duration(since: exchange.received), bytesSent: outbound.count,
-            requestID: exchange.request.id, remoteAddress: remoteAddress
+            requestID: exchange.request.id, trace: exchange.request.trace, remoteAddress: remoteAddress
         )
         switch writeOutbound(closeAfter: !keepAlive) {
         case .failed:

@@ -36,6 +36,7 @@ public final class HTTPServer: Sendable {
         let acceptErrors = Mutex<[AcceptErrorReason: Int]>([:])
         private let phase = Atomic<UInt8>(DrainPhase.serving.rawValue)
         private let requestIDs = RequestIDGenerator()
+        private let traceIDs = TraceIDGenerator()
 
         init(configuration: HTTPServerConfiguration, responder: any HTTPResponder) {
             self.configuration = configuration
@@ -54,6 +55,11 @@ public final class HTTPServer: Sendable {
         func requestID(from headers: HTTPHeaders) -> String {
             if let given = headers["X-Request-ID"], Self.isWellFormedRequestID(given) { return given }
             return requestIDs.next()
+        }
+
+        /// The request's trace: its caller's, continued, when it has one valid `traceparent`, else a new one.
+        func traceContext(from headers: HTTPHeaders) -> TraceContext {
+            traceIDs.context(traceparent: headers.onlyValue(for: "traceparent"))
         }
 
         static func isWellFormedRequestID(_ value: String) -> Bool {

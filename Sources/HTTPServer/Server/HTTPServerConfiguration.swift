@@ -62,6 +62,8 @@ public struct HTTPRequestRecord: Sendable {
     public var bytesSent: Int
     /// The request id, or nil when the request could not be parsed.
     public var requestID: String?
+    /// The request's trace context, or nil when the request could not be parsed.
+    public var trace: TraceContext? = nil
     /// The peer address.
     public var remoteAddress: String
 }
