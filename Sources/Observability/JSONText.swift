@@ -89,17 +89,39 @@ public enum JSONText {
 
     static func writeHexField<Output: ByteOutput & ~Copyable>(_ key: StaticString, _ high: UInt64, _ low: UInt64?, to output: inout Output) {
         appendKey(key, to: &output)
-        output.appendByte(UInt8(ascii: "\""))
-        appendHex(high, to: &output)
-        if let low { appendHex(low, to: &output) }
-        output.appendByte(UInt8(ascii: "\""))
+        // Formatted on the stack and copied once: a per-request field (trace and span ids on every access line).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 34) { buffer in
+            buffer[0] = UInt8(ascii: "\"")
+            writeHex(high, into: buffer, at: 1)
+            var end = 17
+            if let low {
+                writeHex(low, into: buffer, at: 17)
+                end = 33
+            }
+            buffer[end] = UInt8(ascii: "\"")
+            output.appendBytes(UnsafeBufferPointer(rebasing: buffer[...end]))
+        }
     }
 
-    /// `word` as 16 lowercase hex digits.
-    private static func appendHex<Output: ByteOutput & ~Copyable>(_ word: UInt64, to output: inout Output) {
-        for shift in stride(from: 60, through: 0, by: -4) {
-            output.appendByte(ASCII.hexDigits[Int(word >> UInt64(shift) & 0xF)])
-        }
+    /// `word` as 16 lowercase hex digits at `offset`.
+    private static func writeHex(_ word: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        let base = UnsafeMutableRawPointer(buffer.baseAddress! + offset)
+        base.storeBytes(of: hexDigits(of: UInt32(truncatingIfNeeded: word >> 32)), as: UInt64.self)
+        (base + 8).storeBytes(of: hexDigits(of: UInt32(truncatingIfNeeded: word)), as: UInt64.self)
+    }
+
+    /// The 8 hex digits of `value` as ASCII, most significant first in memory: the nibbles are spread one to a byte
+    /// and turned into digits eight at a time, with no loop or table.
+    private static func hexDigits(of value: UInt32) -> UInt64 {
+        var nibbles = UInt64(value)
+        nibbles = (nibbles | nibbles << 16) & 0x0000_FFFF_0000_FFFF
+        nibbles = (nibbles | nibbles << 8) & 0x00FF_00FF_00FF_00FF
+        nibbles = (nibbles | nibbles << 4) & 0x0F0F_0F0F_0F0F_0F0F
+        // Byte i holds nibble i, least significant first; 0x01 in each byte whose nibble is 10 or more.
+        let letters = ((nibbles &+ 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101
+        // '0' + nibble, and 'a' - '0' - 10 = 39 more for a letter.
+        let digits = nibbles &+ 0x3030_3030_3030_3030 &+ letters &* 39
+        return digits.byteSwapped.littleEndian
     }
 
     /// Milliseconds to the microsecond (`12.345`), in fixed-point integers: a per-request field, where

@@ -63,6 +63,22 @@ import Testing
         #expect(raw[0].dropFirst(30) == raw[1].dropFirst(30), "the same line after the timestamp:\n\(raw[0])\n\(raw[1])")
     }
 
+    @Test func hexFieldsAreFixedWidthLowercase() {
+        var bytes: [UInt8] = []
+        JSONText.writeHexField("span_id", 0x00f0_67aa_0ba9_02b7, nil, to: &bytes)
+        JSONText.writeHexField("trace_id", 0x4bf9_2f35_77b3_4da6, 0xa3ce_929d_0e0e_4736, to: &bytes)
+        JSONText.writeHexField("zero", 0, 1, to: &bytes)
+        #expect(
+            String(decoding: bytes, as: UTF8.self)
+                == #","span_id":"00f067aa0ba902b7","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","zero":"00000000000000000000000000000001""#)
+        for value in [0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210, UInt64.max] + (0..<1_000).map({ _ in UInt64.random(in: .min ... .max) }) {
+            var field: [UInt8] = []
+            JSONText.writeHexField("k", value, nil, to: &field)
+            let digits = String(value, radix: 16)
+            #expect(String(decoding: field, as: UTF8.self) == #","k":""# + String(repeating: "0", count: 16 - digits.count) + digits + #"""#)
+        }
+    }
+
     @Test(arguments: [
         (Duration.zero, "0.000"), (.microseconds(1), "0.001"), (.nanoseconds(12_345_678), "12.345"), (.milliseconds(1500), "1500.000"),
         (.seconds(86_400), "86400000.000"), (.microseconds(-1_500), "-1.500"),

@@ -68,6 +68,8 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     /// ASCII case-insensitive comparison; header names are tokens, so ASCII is all there is.
     static func namesMatch(_ lhs: String, _ rhs: String) -> Bool {
+        // Native strings know their UTF-8 length: most names differ in it, and need no byte compared.
+        guard lhs.utf8.count == rhs.utf8.count else { return false }
         var lhs = lhs
         var rhs = rhs
         return lhs.withUTF8 { left in
