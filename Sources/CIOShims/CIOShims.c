@@ -24,9 +24,16 @@ int cio_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) 
     return accept4(fd, address, length, flags);
 }
 
-int cio_drop_incoming_packets(int fd) {
-    struct sock_filter drop[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
-    struct sock_fprog program = { .len = 1, .filter = drop };
+int cio_refuse_new_handshakes(int fd) {
+    // A TCP socket's filter sees the segment from its TCP header: byte 13 holds the flags (0x02 SYN, 0x10 ACK).
+    struct sock_filter program_code[] = {
+        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 13),
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x02, 0, 2),
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x10, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, 0),
+        BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+    };
+    struct sock_fprog program = { .len = sizeof(program_code) / sizeof(program_code[0]), .filter = program_code };
     return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof(program));
 }
 

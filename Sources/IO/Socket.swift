@@ -86,12 +86,12 @@ public enum Socket {
         _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, socklen_t(MemoryLayout<linger>.size))
     }
 
-    /// Makes a listening socket complete no more handshakes: every packet arriving for it is dropped (a socket
-    /// filter). What the kernel already queued can still be accepted; a later client's SYN is retried by its kernel
-    /// and refused once the socket is closed. Returns false if the kernel refused the filter.
+    /// Makes a listening socket start no more handshakes: a socket filter drops every segment that opens a
+    /// connection. Handshakes already under way complete and queue for `accept`; a later client's SYN is retried by
+    /// its kernel and refused once the socket is closed. Returns false if the kernel refused the filter.
     @discardableResult
-    public static func stopCompletingHandshakes(_ listener: CInt) -> Bool {
-        cio_drop_incoming_packets(listener) == 0
+    public static func refuseNewHandshakes(_ listener: CInt) -> Bool {
+        cio_refuse_new_handshakes(listener) == 0
     }
 
     /// The local port a socket is bound to.

@@ -2,22 +2,24 @@ import Glibc
 import IO
 import Testing
 
-/// What `Socket.stopCompletingHandshakes` promises the drain, over real loopback TCP: a connection the kernel had
-/// queued can still be accepted, and none completes after the call, so closing after the last accept resets nothing.
+/// What `Socket.refuseNewHandshakes` promises the drain, over real loopback TCP: a connection the kernel had
+/// queued can still be accepted, and none starts after the call, so closing after the last accept resets nothing.
 @Suite("handshakes stop before the listener closes")
 struct HandshakeStopTests {
-    @Test func queuedConnectionsStayAcceptableAndNewOnesNeverComplete() throws {
-        let (listener, port) = try Socket.listen(host: "127.0.0.1", port: 0)
+    /// `::` is how the service listens by default (IPv4 clients arrive IPv4-mapped), `127.0.0.1` an IPv4-only bind.
+    @Test(arguments: ["127.0.0.1", "::"])
+    func queuedConnectionsStayAcceptableAndNewOnesNeverComplete(_ host: String) throws {
+        let (listener, port) = try Socket.listen(host: host, port: 0)
         var listenerOpen = true
         defer { if listenerOpen { close(listener) } }
         let queued = try Self.connect(port: port)
         defer { close(queued) }
         #expect(Self.waitUntilWritable(queued, milliseconds: 1_000), "the first handshake completes")
 
-        #expect(Socket.stopCompletingHandshakes(listener))
+        #expect(Socket.refuseNewHandshakes(listener))
         let late = try Self.connect(port: port)
         defer { close(late) }
-        #expect(!Self.waitUntilWritable(late, milliseconds: 300), "a handshake completed after the filter")
+        #expect(!Self.waitUntilWritable(late, milliseconds: 300), "a handshake started after the filter")
 
         let accepted = try #require(try Socket.accept(listener), "the connection queued before is accepted")
         close(accepted.fileDescriptor)

@@ -23,10 +23,10 @@ int cio_affinity_cpu_count(void);
 int cio_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 // Names the calling thread (pthread_setname_np needs _GNU_SOURCE); at most 15 bytes are kept.
 void cio_set_thread_name(const char *name);
-// Attaches a socket filter that drops every packet arriving for `fd`. On a listening socket no handshake completes
-// after it: what the kernel already queued can still be accepted, a later SYN is dropped (its client retries and, once
-// the socket is closed, is refused). 0 or -1 with errno.
-int cio_drop_incoming_packets(int fd);
+// Attaches a socket filter to the listening socket `fd` that drops every segment opening a connection (SYN without
+// ACK): no new handshake starts, while one already under way completes (its final ACK passes) and is queued for
+// accept. A dropped SYN is retried by its client's kernel and refused once the socket is closed. 0 or -1 with errno.
+int cio_refuse_new_handshakes(int fd);
 // A signal's abbreviation without "SIG" ("TERM"), or NULL for a number that names none (sigabbrev_np needs
 // _GNU_SOURCE).
 const char *cio_signal_abbreviation(int signal);

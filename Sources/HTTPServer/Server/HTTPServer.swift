@@ -150,7 +150,7 @@ public final class HTTPServer: Sendable {
         if shared.drainPhase == .serving { shared.drainPhase = .closingConnections }
     }
 
-    /// Stops the kernel completing handshakes, accepts every connection it already queued, then closes the
+    /// Stops new handshakes (those under way complete), accepts every connection the kernel queued, then closes the
     /// listening socket: a client either is accepted (and its first request answered) or is refused, never reset.
     /// Accepted connections stay open.
     public func stopAccepting() async {

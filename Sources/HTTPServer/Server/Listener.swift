@@ -39,6 +39,9 @@ final class Listener: EventLoopHandler {
     private let troubled = Atomic<Bool>(false)
 
     /// Accepts at most this many connections per wake-up, so one loop does not starve its connections.
+    /// How long handshakes under way when the listener stops get to complete: their final ACK is one round trip
+    /// away, well under a millisecond inside a cluster.
+    static let handshakeSettle: Duration = .milliseconds(20)
     private static let acceptBatch = 64
     /// The most often a failing accept is logged; the line counts the failures since the last one.
     static let warningInterval: Duration = .seconds(10)
@@ -226,13 +229,19 @@ final class Listener: EventLoopHandler {
         open("/dev/null", O_RDONLY | O_CLOEXEC)
     }
 
-    /// Deregisters from every loop on that loop's thread, accepts what the kernel already queued, then closes
-    /// the socket.
+    /// Stops new handshakes, deregisters from every loop on that loop's thread, accepts what the kernel queued,
+    /// then closes the socket.
     ///
     /// Closing with connections still in the accept queue would reset them, and their clients picked this pod
     /// while it was an endpoint; accepted, they get their first request answered (see the drain in
     /// ``HTTPConnectionStateMachine/quiesce()``).
     func close() async {
+        // A handshake that completed between the last accept and the close would be reset, its request lost, and a
+        // preempted loop thread widens that window to milliseconds. So no handshake starts after this line, the
+        // ones under way get ``handshakeSettle`` to finish, and the accepts below take every one that did. Should the
+        // kernel refuse the filter, the window stays as narrow as the close right after the last accept makes it.
+        Socket.refuseNewHandshakes(fileDescriptor)
+        let settled = ContinuousClock.now + Self.handshakeSettle
         let registrations = state.withLock { state in
             state.closed = true
             defer { state.registrations = [] }
@@ -247,15 +256,11 @@ final class Listener: EventLoopHandler {
                 }
             }
         }
+        try? await Task.sleep(until: settled)
         // An EventLoopGroup has at least one loop, so there is always a first context.
         let loop = contexts[0].loop
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             loop.execute { [self] in
-                // A handshake that completed between the last accept and the close would be reset, its request
-                // lost, and on a busy machine this thread can be preempted for milliseconds in between: so none
-                // completes after this line, and the accepts below take every one that did. Should the kernel refuse
-                // the filter, the window stays as narrow as the close right after the last accept makes it.
-                Socket.stopCompletingHandshakes(fileDescriptor)
                 while !acceptBatch(on: loop) {}
                 Glibc.close(fileDescriptor)
                 let spare = state.withLock { state in
