@@ -10,18 +10,14 @@ import Testing
             configuration: configuration, pool: .init(minimumConnections: 2, maximumConnections: 2, acquireTimeout: .milliseconds(300))
         ) { pool in
             // Open both connections first: under a loaded test run a connect alone can exceed the acquire timeout.
-            let warmDeadline = ContinuousClock.now + .seconds(10)
-            while pool.statistics.idle < 2 && ContinuousClock.now < warmDeadline {
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            try await Poll.until("2 idle connections", timeout: .seconds(10), interval: .milliseconds(10)) { pool.statistics.idle >= 2 }
             try await withThrowingTaskGroup(of: Void.self) { holders in
                 for _ in 0..<2 {
                     holders.addTask { _ = try await pool.query("SELECT pg_sleep(4)") }
                 }
                 // Under a loaded test run connecting can take a while: wait until both connections are leased.
-                let leaseDeadline = ContinuousClock.now + .seconds(10)
-                while pool.statistics.inUse < 2 && ContinuousClock.now < leaseDeadline {
-                    try await Task.sleep(for: .milliseconds(10))
+                try await Poll.until("2 leased connections", timeout: .seconds(10), interval: .milliseconds(10)) {
+                    pool.statistics.inUse >= 2
                 }
                 let started = ContinuousClock.now
                 let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
@@ -69,11 +65,7 @@ import Testing
         ) { pool in
             // Connected first: what is timed is running 64 statements at once, not opening 64 sessions, which
             // took seconds in CI with every suite starting together.
-            let warmDeadline = ContinuousClock.now + .seconds(30)
-            while pool.statistics.idle < 64 && ContinuousClock.now < warmDeadline {
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            try #require(pool.statistics.idle == 64)
+            try await Poll.until("64 idle connections", timeout: .seconds(30), interval: .milliseconds(10)) { pool.statistics.idle == 64 }
             let started = ContinuousClock.now
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<64 {
